@@ -1,0 +1,92 @@
+"""The HTTP toolkit every connector uses: client factory, retries, paginators, rate limiter, log redaction."""
+
+from syncd.http.classification import (
+    MALFORMED,
+    Action,
+    BodyRule,
+    Resolution,
+    ResponseClassifier,
+    classify_exception,
+    default_error_fields,
+    is_malformed_json,
+    json_code_in,
+    parse_retry_after,
+)
+from syncd.http.client import (
+    COST_EXTENSION,
+    DEFAULT_TIMEOUT,
+    ApiClient,
+    CallStats,
+    Limiter,
+    build_client,
+    rebuild_request,
+)
+from syncd.http.clock import Clock, ManualClock, SystemClock
+from syncd.http.jsonpath import get_path, set_path
+from syncd.http.paginators import (
+    BasePaginator,
+    GraphQLPageInfoPaginator,
+    JSONCursorPaginator,
+    PageNumberPaginator,
+    PaginationError,
+    extract_records,
+    paginate,
+)
+from syncd.http.ratelimit import TokenBucket
+from syncd.http.redaction import (
+    SecretRedactingFilter,
+    SecretRegistry,
+    forget_secret,
+    redact_headers,
+    redact_query_params_in_text,
+    redact_text,
+    redact_url,
+    register_secret,
+    secret_registry,
+)
+from syncd.http.retry import RetryPolicy, retrying_sender, send_with_retry
+
+__all__ = [
+    "COST_EXTENSION",
+    "DEFAULT_TIMEOUT",
+    "MALFORMED",
+    "Action",
+    "ApiClient",
+    "BasePaginator",
+    "BodyRule",
+    "CallStats",
+    "Clock",
+    "GraphQLPageInfoPaginator",
+    "JSONCursorPaginator",
+    "Limiter",
+    "ManualClock",
+    "PageNumberPaginator",
+    "PaginationError",
+    "Resolution",
+    "ResponseClassifier",
+    "RetryPolicy",
+    "SecretRedactingFilter",
+    "SecretRegistry",
+    "SystemClock",
+    "TokenBucket",
+    "build_client",
+    "classify_exception",
+    "default_error_fields",
+    "extract_records",
+    "forget_secret",
+    "get_path",
+    "is_malformed_json",
+    "json_code_in",
+    "paginate",
+    "parse_retry_after",
+    "rebuild_request",
+    "redact_headers",
+    "redact_query_params_in_text",
+    "redact_text",
+    "redact_url",
+    "register_secret",
+    "retrying_sender",
+    "secret_registry",
+    "send_with_retry",
+    "set_path",
+]
