@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, Field, field_validator, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from syncd.config.types import Duration, Secret, Section
@@ -25,6 +26,21 @@ class DatabaseSettings(Section):
     encryption_key: Secret | None = None
     require_encryption: bool = True
     echo: bool = False
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        for index, key in enumerate(value.get_secret_value().split(",")):
+            try:
+                raw = base64.urlsafe_b64decode(key.strip().encode("ascii"))
+            except (ValueError, UnicodeEncodeError):
+                raw = b""
+            if len(raw) != 32:  # Fernet keys are 32 bytes
+                # Never echo the key itself.
+                raise ValueError(f"key {index + 1} is not a Fernet key (44 url-safe base64 characters)")
+        return value
 
     @field_validator("url")
     @classmethod
