@@ -18,6 +18,7 @@ from typing import ClassVar, Generic, Protocol, Self, TypeVar, runtime_checkable
 from pydantic import BaseModel
 
 from syncd.domain import Fulfilment, Order, Product, StockLevel, StockUpdate
+from syncd.http.clock import Clock, SystemClock
 
 T = TypeVar("T")
 
@@ -77,11 +78,13 @@ class Connector(ABC):
     name: ClassVar[str]
     config_model: ClassVar[type[BaseModel]]
 
-    def __init__(self, config: BaseModel, *, base_url: str | None = None) -> None:
+    def __init__(self, config: BaseModel, *, base_url: str | None = None, clock: Clock | None = None) -> None:
         if not isinstance(config, self.config_model):
             raise TypeError(f"{type(self).__name__} needs a {self.config_model.__name__} config")
         self.config = config
         self.base_url = base_url
+        # Injected so tests and the fakes share one manual clock and nothing sleeps for real.
+        self.clock: Clock = clock or SystemClock()
 
     @abstractmethod
     def check(self) -> None:

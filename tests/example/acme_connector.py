@@ -27,7 +27,6 @@ from syncd.http import (
     Limiter,
     ResponseClassifier,
     RetryPolicy,
-    SystemClock,
     TokenBucket,
     build_client,
     is_malformed_json,
@@ -101,10 +100,10 @@ class AcmeConnector(Connector):
     config_model = AcmeConfig
 
     def __init__(self, config: BaseModel, *, base_url: str | None = None, clock: Clock | None = None) -> None:
-        super().__init__(config, base_url=base_url)
+        super().__init__(config, base_url=base_url, clock=clock)
         assert isinstance(config, AcmeConfig)  # checked by the base class; narrows the type
         self.settings = config
-        clock = clock or SystemClock()
+        clock = self.clock
         self._client = build_client(
             platform=self.name,
             base_url=base_url or config.base_url,
