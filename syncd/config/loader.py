@@ -75,9 +75,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def load_settings(
-    path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
-) -> Settings:
+def load_settings(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read, expand and validate the config file; raise `ConfigError` listing every problem."""
     env = os.environ if environ is None else environ
     raw = read_yaml(config_path(path))

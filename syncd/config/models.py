@@ -314,8 +314,7 @@ class Settings(BaseSettings):
         unknown = sorted(set(self.sync.stock.channels) - {"tiktok", *names})
         if unknown:
             raise ValueError(
-                f"sync.stock.channels names unknown channels: {', '.join(unknown)} "
-                f"(known: tiktok, {', '.join(names)})"
+                f"sync.stock.channels names unknown channels: {', '.join(unknown)} (known: tiktok, {', '.join(names)})"
             )
         if self.database.require_encryption and self.database.encryption_key is None:
             raise ValueError(

@@ -15,9 +15,7 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def make_order(**changes: object) -> Order:
-    line = OrderLine(
-        external_id="1", sku="SKU-1", quantity=2, unit_price=Money(amount=Decimal("9.99"), currency="USD")
-    )
+    line = OrderLine(external_id="1", sku="SKU-1", quantity=2, unit_price=Money(amount=Decimal("9.99"), currency="USD"))
     fields: dict[str, object] = {
         "external_id": "576461413038785752",
         "status": OrderStatus.AWAITING_SHIPMENT,
