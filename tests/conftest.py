@@ -92,3 +92,23 @@ def _postgres_schema(request: pytest.FixtureRequest) -> Iterator[str]:
             # A test that leaked a connection holding locks fails here instead of hanging the run.
             connection.exec_driver_sql("SET lock_timeout = '10s'")
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many database-backed tests passed on each backend, so a run shows both were exercised."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            if getattr(report, "when", "call") != "call" and outcome == "passed":
+                continue
+            for backend in ("sqlite", "postgresql"):
+                if f"[{backend}" in nodeid or f"-{backend}]" in nodeid or f"-{backend}-" in nodeid:
+                    counts.setdefault(backend, {}).setdefault(outcome, 0)
+                    counts[backend][outcome] += 1
+    if counts:
+        parts = [
+            f"{backend}: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(by_outcome.items()))
+            for backend, by_outcome in sorted(counts.items())
+        ]
+        terminalreporter.write_line("database backends: " + "; ".join(parts))
