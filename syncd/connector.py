@@ -17,8 +17,34 @@ from typing import ClassVar, Generic, Protocol, Self, TypeVar, runtime_checkable
 
 from pydantic import BaseModel
 
-from syncd.domain import Fulfilment, Order, Product, StockLevel, StockUpdate
+from syncd.config.types import Duration, PositiveDuration, Secret
+from syncd.config.types import Section as ConnectorConfig
+from syncd.domain import Fulfilment, Listing, Order, OrderReference, Product, Return, StockLevel, StockUpdate
 from syncd.http.clock import Clock, SystemClock
+
+__all__ = [
+    "CAPABILITIES",
+    "CatalogSink",
+    "CatalogSource",
+    "Connector",
+    "ConnectorConfig",
+    "Duration",
+    "FulfilmentSink",
+    "FulfilmentSource",
+    "OrderReferenceSink",
+    "OrderSink",
+    "OrderSource",
+    "Page",
+    "PositiveDuration",
+    "RejectedRecord",
+    "ReturnSource",
+    "Secret",
+    "StockSink",
+    "StockSource",
+    "WriteResult",
+    "WriteStatus",
+    "capabilities_of",
+]
 
 T = TypeVar("T")
 
@@ -116,11 +142,15 @@ class CatalogSink(Protocol):
     """Finds and writes listings."""
 
     def find_variants_by_sku(self, skus: Sequence[str]) -> dict[str, Product]:
-        """Map each SKU that already exists on the channel to the product holding it."""
+        """Map each SKU that already exists on the channel to the channel's product holding it."""
         ...
 
-    def upsert_products(self, products: Sequence[Product]) -> list[WriteResult]:
-        """Create or update each product; one result per product, keyed by its external id."""
+    def upsert_listings(self, listings: Sequence[Listing]) -> list[WriteResult]:
+        """Create or update each listing; one result per listing, keyed by the source product's external id.
+
+        A created listing's result carries the channel's product id in `external_id` and each SKU's channel id
+        in `details` (SKU -> id).
+        """
         ...
 
 
@@ -152,6 +182,28 @@ class OrderSource(Protocol):
 
     def get_orders(self, external_ids: Sequence[str]) -> list[Order]:
         """Fetch these orders by id (missing ids are left out)."""
+        ...
+
+
+@runtime_checkable
+class OrderReferenceSink(Protocol):
+    """Records on a marketplace which store order fulfils each of its orders."""
+
+    def add_order_references(self, references: Sequence[OrderReference]) -> list[WriteResult]:
+        """Attach each reference; one result per reference, keyed by the marketplace order id."""
+        ...
+
+    def find_order_by_reference(self, store_platform: str, store_order_id: str) -> str | None:
+        """The marketplace order the store order is referenced from, if any."""
+        ...
+
+
+@runtime_checkable
+class ReturnSource(Protocol):
+    """Reads cancellations, refunds and returns changed since a checkpoint."""
+
+    def read_returns(self, since: str | None) -> Iterator[Page[Return]]:
+        """Yield pages of returns and cancellations changed after `since`."""
         ...
 
 
@@ -197,8 +249,10 @@ CAPABILITIES: tuple[type, ...] = (
     StockSink,
     OrderSource,
     OrderSink,
+    OrderReferenceSink,
     FulfilmentSource,
     FulfilmentSink,
+    ReturnSource,
 )
 
 

@@ -169,3 +169,75 @@ class Fulfilment(DomainModel):
     tracking_url: str | None = None
     line_external_ids: tuple[str, ...] = ()
     created_at: UtcDatetime | None = None
+
+
+class ListingSpec(DomainModel):
+    """What a marketplace needs beyond the product itself to list it: category, brand, attributes, parcel."""
+
+    category_id: str = Field(min_length=1)
+    brand_id: str | None = None
+    attributes: dict[str, str] = Field(default_factory=dict)
+    package_weight_grams: int = Field(gt=0)
+
+
+class Listing(DomainModel):
+    """A product to create or update on a sales channel, with prices already after the channel's rules.
+
+    `external_id` is the channel's product id when the listing exists (update), None to create it. The
+    stock to list with comes per SKU in `quantities`, so a new listing is never briefly oversold.
+    """
+
+    product: Product
+    spec: ListingSpec | None = None
+    external_id: str | None = None
+    quantities: dict[str, int] = Field(default_factory=dict)
+
+
+class OrderReference(DomainModel):
+    """The link from a marketplace order to the store order created for it."""
+
+    order_external_id: ExternalId
+    store_order_id: ExternalId
+    store_platform: str = Field(min_length=1)
+    # Marketplace line id -> store line id, where the store reports them.
+    line_ids: dict[str, str] = Field(default_factory=dict)
+
+
+class ReturnStatus(StrEnum):
+    """Where a return or cancellation stands."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    RECEIVED = "received"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class ReturnKind(StrEnum):
+    """What the buyer asked for."""
+
+    CANCELLATION = "cancellation"
+    REFUND_ONLY = "refund_only"
+    RETURN_AND_REFUND = "return_and_refund"
+    REPLACEMENT = "replacement"
+
+
+class ReturnLine(DomainModel):
+    """Units of one SKU in a return."""
+
+    sku: str
+    quantity: int = Field(gt=0)
+    line_external_id: str | None = None
+
+
+class Return(DomainModel):
+    """A cancellation, refund or return of (part of) an order."""
+
+    external_id: ExternalId
+    order_external_id: ExternalId
+    kind: ReturnKind
+    status: ReturnStatus
+    lines: tuple[ReturnLine, ...] = ()
+    refund_total: Money | None = None
+    updated_at: UtcDatetime

@@ -15,13 +15,15 @@ from syncd.connector import (
     CatalogSink,
     CatalogSource,
     FulfilmentSink,
+    OrderReferenceSink,
     OrderSource,
     Page,
+    ReturnSource,
     StockSink,
     StockSource,
     WriteResult,
 )
-from syncd.domain import Fulfilment, Order, Product, StockLevel, StockUpdate
+from syncd.domain import Fulfilment, Listing, Order, OrderReference, Product, Return, StockLevel, StockUpdate
 
 
 def stock_key(sku: str, location_id: str) -> str:
@@ -72,6 +74,18 @@ def _product_key(product: Product) -> str:
     return product.external_id
 
 
+def _listing_key(listing: Listing) -> str:
+    return listing.product.external_id
+
+
+def _return_key(record: Return) -> str:
+    return record.external_id
+
+
+def _reference_key(reference: OrderReference) -> str:
+    return reference.order_external_id
+
+
 def _level_key(level: StockLevel) -> str:
     return stock_key(level.sku, level.location_id)
 
@@ -92,11 +106,13 @@ READ_STREAMS: tuple[ReadStream, ...] = (
     ReadStream(CatalogSource, "read_products", Product, _product_key),
     ReadStream(StockSource, "read_stock", StockLevel, _level_key),
     ReadStream(OrderSource, "read_orders", Order, _order_key),
+    ReadStream(ReturnSource, "read_returns", Return, _return_key),
 )
 
 # Keys as `syncd.connector` documents them: products by external id, stock updates by SKU.
 WRITE_TARGETS: tuple[WriteTarget, ...] = (
-    WriteTarget(CatalogSink, "upsert_products", _product_key),
+    WriteTarget(CatalogSink, "upsert_listings", _listing_key),
+    WriteTarget(OrderReferenceSink, "add_order_references", _reference_key),
     WriteTarget(StockSink, "write_stock", _update_key),
     WriteTarget(FulfilmentSink, "write_fulfilments", _fulfilment_key),
 )
