@@ -8,12 +8,13 @@ a batch call that half-fails says which half.
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import TracebackType
-from typing import ClassVar, Generic, Protocol, Self, TypeVar, runtime_checkable
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar, runtime_checkable
 
 from pydantic import BaseModel
 
@@ -24,13 +25,18 @@ from syncd.http.clock import Clock, SystemClock
 
 __all__ = [
     "CAPABILITIES",
+    "Account",
+    "AccountDirectory",
     "CatalogSink",
     "CatalogSource",
     "Connector",
     "ConnectorConfig",
+    "CredentialVault",
     "Duration",
     "FulfilmentSink",
     "FulfilmentSource",
+    "InMemoryVault",
+    "InteractiveAuth",
     "OrderReferenceSink",
     "OrderSink",
     "OrderSource",
@@ -98,17 +104,66 @@ class WriteResult:
         return cls(key=key, status=WriteStatus.FAILED, error=error, retryable=retryable)
 
 
+@runtime_checkable
+class CredentialVault(Protocol):
+    """Where a connector keeps credentials it obtains itself (OAuth tokens), encrypted at rest by the daemon."""
+
+    def load(self) -> dict[str, Any] | None:
+        """The values last saved, or None."""
+        ...
+
+    def save(self, values: dict[str, Any]) -> None:
+        """Replace the saved values."""
+        ...
+
+
+class InMemoryVault:
+    """A `CredentialVault` in process memory, for tests and one-off scripts."""
+
+    def __init__(self, values: dict[str, Any] | None = None) -> None:
+        self._lock = threading.Lock()
+        self._values = dict(values) if values is not None else None
+
+    def load(self) -> dict[str, Any] | None:
+        """The values last saved."""
+        with self._lock:
+            return dict(self._values) if self._values is not None else None
+
+    def save(self, values: dict[str, Any]) -> None:
+        """Replace the saved values."""
+        with self._lock:
+            self._values = dict(values)
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """One account (shop) the connector's credentials can reach, for `syncd <platform> shops`."""
+
+    id: str
+    name: str
+    handle: str
+    details: dict[str, str] = field(default_factory=dict)
+
+
 class Connector(ABC):
     """Base of every connector: a name, a config model, and an HTTP client it owns and closes."""
 
     name: ClassVar[str]
     config_model: ClassVar[type[BaseModel]]
 
-    def __init__(self, config: BaseModel, *, base_url: str | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        config: BaseModel,
+        *,
+        base_url: str | None = None,
+        clock: Clock | None = None,
+        vault: CredentialVault | None = None,
+    ) -> None:
         if not isinstance(config, self.config_model):
             raise TypeError(f"{type(self).__name__} needs a {self.config_model.__name__} config")
         self.config = config
         self.base_url = base_url
+        self.vault: CredentialVault = vault if vault is not None else InMemoryVault()
         # Injected so tests and the fakes share one manual clock and nothing sleeps for real.
         self.clock: Clock = clock or SystemClock()
 
@@ -126,6 +181,28 @@ class Connector(ABC):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+@runtime_checkable
+class InteractiveAuth(Protocol):
+    """Connectors whose credentials come from a consent flow (`syncd auth <channel> url|exchange`)."""
+
+    def authorization_url(self, state: str) -> str:
+        """The page where the merchant grants access; it redirects back with a code and `state`."""
+        ...
+
+    def exchange_code(self, code: str) -> dict[str, str]:
+        """Trade the code for tokens, save them to the vault, and describe the grant (no secrets)."""
+        ...
+
+
+@runtime_checkable
+class AccountDirectory(Protocol):
+    """Connectors whose credentials reach several accounts (TikTok shops)."""
+
+    def accounts(self) -> list[Account]:
+        """Every account the credentials can reach."""
+        ...
 
 
 @runtime_checkable
@@ -253,6 +330,8 @@ CAPABILITIES: tuple[type, ...] = (
     FulfilmentSource,
     FulfilmentSink,
     ReturnSource,
+    InteractiveAuth,
+    AccountDirectory,
 )
 
 
