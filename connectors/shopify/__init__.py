@@ -1,0 +1,1 @@
+"""The Shopify connector: GraphQL Admin API client, catalog/stock/order capabilities, webhooks, and an emulator."""

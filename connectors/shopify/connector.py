@@ -1,0 +1,101 @@
+"""ShopifyConnector: a Shopify store as catalog and stock source, stock sink, order sink and fulfilment source.
+
+Everything goes through the GraphQL Admin API at the pinned `api_version`, over the project's httpx client
+(`ShopifyGraphQL`: timeouts, retries, the cost budget). The parts live in their own modules: `catalog`
+(products, paged or bulk), `inventory` (levels and compare-and-set writes), `orders` (exactly-once creation,
+cancellation, fulfilments).
+
+Checkpoints: catalog pages carry the latest product `updatedAt` that is safe to resume after; stock reads carry
+one checkpoint, on their last page, with the same meaning for inventory levels (see `checkpoints`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from pydantic import BaseModel
+
+from connectors.shopify import queries
+from connectors.shopify.api import ShopifyGraphQL
+from connectors.shopify.bulk import BulkDownload, BulkRunner
+from connectors.shopify.catalog import CatalogReader
+from connectors.shopify.config import ShopifyConfig
+from connectors.shopify.inventory import StockReader, StockWriter
+from connectors.shopify.orders import FulfilmentReader, OrderWriter
+from syncd.connector import Connector, Page, WriteResult
+from syncd.domain import Fulfilment, Order, Product, StockLevel, StockUpdate
+from syncd.http import Clock, register_secret
+
+
+class ShopifyConnector(Connector):
+    """One Shopify store through the GraphQL Admin API."""
+
+    name = "shopify"
+    config_model = ShopifyConfig
+
+    def __init__(self, config: BaseModel, *, base_url: str | None = None, clock: Clock | None = None) -> None:
+        super().__init__(config, base_url=base_url, clock=clock)
+        assert isinstance(config, ShopifyConfig)  # checked by the base class; narrows the type
+        self.settings = config
+        register_secret(config.access_token)
+        register_secret(config.webhook_secret)
+        self.api = ShopifyGraphQL(config, self.clock, base_url=base_url)
+        self._bulk = BulkRunner(self.api)
+        self._currency: str | None = None
+        self._catalog = CatalogReader(self.api, self.currency, self._bulk)
+        self._stock_reader = StockReader(self.api)
+        self._stock_writer = StockWriter(self.api)
+        self._orders = OrderWriter(self.api)
+        self._fulfilments = FulfilmentReader(self.api)
+
+    def close(self) -> None:
+        """Close the HTTP clients."""
+        self.api.close()
+
+    def check(self) -> None:
+        """Read the shop; a rejected token raises `AuthError`."""
+        shop = self.api.execute(queries.SHOP).get("shop") or {}
+        self._currency = str(shop.get("currencyCode") or "") or None
+
+    def currency(self) -> str:
+        """The shop's currency (prices carry none of their own); read once."""
+        if self._currency is None:
+            self.check()
+        if self._currency is None:
+            raise ValueError("the shop reported no currency")
+        return self._currency
+
+    @property
+    def last_bulk_download(self) -> BulkDownload | None:
+        """Progress of the most recent bulk export download, if any."""
+        return self._bulk.last_download
+
+    # -- capabilities -------------------------------------------------------------------------------------------
+
+    def read_products(self, since: str | None) -> Iterator[Page[Product]]:
+        """Products changed after `since` (an ISO `updatedAt`); a large backfill runs as a bulk operation."""
+        return self._catalog.read(since)
+
+    def read_stock(self, since: str | None) -> Iterator[Page[StockLevel]]:
+        """Available quantities at the stock locations, changed after `since`."""
+        return self._stock_reader.read(since)
+
+    def write_stock(self, updates: Sequence[StockUpdate]) -> list[WriteResult]:
+        """Set available quantities with compare-and-set; one result per update, keyed by SKU."""
+        return self._stock_writer.write(updates)
+
+    def find_order(self, idempotency_key: str, source_order_id: str) -> str | None:
+        """The store order already created for this TikTok order, if any."""
+        return self._orders.find_order(idempotency_key, source_order_id)
+
+    def create_order(self, order: Order, idempotency_key: str) -> WriteResult:
+        """Create the TikTok order in the store (or adopt the one already there)."""
+        return self._orders.create_order(order, idempotency_key)
+
+    def cancel_order(self, store_order_id: str, *, restock: bool) -> WriteResult:
+        """Cancel the store order, restocking when asked."""
+        return self._orders.cancel_order(store_order_id, restock=restock)
+
+    def read_fulfilments(self, store_order_ids: Sequence[str]) -> list[Fulfilment]:
+        """Fulfilments with tracking of these store orders."""
+        return self._fulfilments.read(store_order_ids)
