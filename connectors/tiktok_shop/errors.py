@@ -9,7 +9,7 @@ engine reacts by class without knowing TikTok:
 | `TikTokFatalError` | `FatalApiError` | validation (36009004, 98001004, 12xxxxxx) and any other non-zero code |
 | `TikTokTransientError` | `TransientApiError` | 36009003, 5xx, transport failures, bodies that are not JSON |
 | `TikTokRateLimitedError` | `RateLimited` | 36009002, 12052109, HTTP 429 |
-| `TikTokAuthError` | `AuthError` | 105xxx, 106xxx (bad signature), HTTP 401/403 |
+| `TikTokAuthError` | `AuthError` | 105xxx, 106xxx (bad signature), 36004001/36004005 (token host), HTTP 401/403 |
 | `TikTokTokenExpiredError` | `AuthError` | 105002 still failing after the one refresh |
 """
 
@@ -43,6 +43,8 @@ class ErrorCode(IntEnum):
     INVALID_PARAM = 36009004
     PARAMETER_INVALID = 98001004
     PRODUCT_RATE_LIMIT = 12052109
+    REFRESH_TOKEN_EXPIRED = 36004001
+    NO_AUTH_RECORD = 36004005
 
 
 RATE_LIMIT_CODES: Final = frozenset({ErrorCode.TOO_MANY_REQUESTS, ErrorCode.PRODUCT_RATE_LIMIT})
@@ -50,6 +52,11 @@ RETRY_CODES: Final = frozenset({ErrorCode.INTERNAL_ERROR})
 # 105xxx are token/scope problems and 106xxx signature problems: only a person (re-authorising, fixing the
 # secret or the clock) can clear them. Unlike PHP's "360 prefix" rule this leaves 36009002/3 alone.
 _AUTH_PREFIXES: Final = ("105", "106")
+# The token host's answers when a refresh token is expired ("rt has expired") or unknown, revoked or already
+# rotated away ("can not find related auth record"). Not in the published tables; reported from real answers
+# in EcomPHP/tiktokshop-php#15, which treats both as token errors. No retry or refresh can help: the seller
+# must authorise the app again. Only these two: the rest of 360xxxx holds 36009002/3, which are retryable.
+AUTH_CODES: Final = frozenset({ErrorCode.REFRESH_TOKEN_EXPIRED, ErrorCode.NO_AUTH_RECORD})
 
 
 class TikTokAPIError(ApiError):
@@ -124,7 +131,7 @@ def error_class_for(code: int, http_status: int | None) -> type[TikTokAPIError]:
         return TikTokRateLimitedError
     if code == ErrorCode.TOKEN_EXPIRED:
         return TikTokTokenExpiredError
-    if text.startswith(_AUTH_PREFIXES) or http_status in (401, 403):
+    if text.startswith(_AUTH_PREFIXES) or code in AUTH_CODES or http_status in (401, 403):
         return TikTokAuthError
     if code in RETRY_CODES or code == NO_CODE or (http_status is not None and http_status >= 500):
         return TikTokTransientError

@@ -35,14 +35,16 @@ class WireServer(ThreadingHTTPServer):
     # handle_request() must never block: the serve loop calls it only when the socket is readable.
     timeout = 0.0
 
-    def __init__(self, dispatch: Dispatch, stopping: threading.Event) -> None:
+    def __init__(self, dispatch: Dispatch, stopping: threading.Event, *, port: int = 0) -> None:
         self.dispatch = dispatch
         self._open: set[socket.socket] = set()
         self._workers: list[threading.Thread] = []
         self._open_lock = threading.Lock()
         self._stopping = stopping
+        # Binds here: a port in use raises OSError (EADDRINUSE), before the wake-up pair exists to leak.
+        # HTTPServer sets SO_REUSEADDR, so a fixed port can be taken again right after a stop.
+        super().__init__(("127.0.0.1", port), _Handler)
         self._wake_read, self._wake_write = socket.socketpair()
-        super().__init__(("127.0.0.1", 0), _Handler)
         self._thread = threading.Thread(target=self._serve, name=f"fake-server-{self.port}", daemon=True)
 
     def server_bind(self) -> None:
@@ -53,7 +55,7 @@ class WireServer(ThreadingHTTPServer):
 
     @property
     def port(self) -> int:
-        """The port the OS picked."""
+        """The port served on (the one asked for, or the one the OS picked for 0)."""
         return int(self.socket.getsockname()[1])
 
     def start(self) -> None:

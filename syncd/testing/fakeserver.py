@@ -72,12 +72,18 @@ class FakeServer:
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
-    def start(self) -> Self:
-        """Bind a free port on 127.0.0.1 and serve in a background thread."""
+    def start(self, port: int = 0) -> Self:
+        """Bind `port` on 127.0.0.1 (0, the default: a free port) and serve in a background thread.
+
+        Tests leave `port` at 0 so parallel runs never collide; a fixed port is for an emulator run by hand.
+        Raises OSError if `port` is taken.
+        """
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port must be between 0 and 65535, got {port}")
         if self._wire is not None:
             raise RuntimeError(f"{type(self).__name__} is already running")
         self._stopping = threading.Event()
-        self._wire = WireServer(self.dispatch, self._stopping)
+        self._wire = WireServer(self.dispatch, self._stopping, port=port)
         self._wire.start()
         return self
 

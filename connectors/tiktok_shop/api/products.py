@@ -173,6 +173,10 @@ class ProductsApi(ApiModule):
         return self._model(UploadedImage, self._call("POST", path, files=files, data={"use_case": use_case}))
 
     def prerequisites(self, *, version: str | None = None) -> list[PrerequisiteCheck]:
-        """Whether the shop meets the listing prerequisites. ref: GET /product/202309/prerequisites"""
-        path = self._path("/product/{version}/prerequisites", self._version("prerequisites", version, "202309"))
+        """Whether the shop meets the listing prerequisites; a failed check is data, not an error.
+
+        ref: GET /product/202312/prerequisites. 202312 is the documented version (PY's latest, and the path in
+        the copy of the official page in lywzx/tiktok-partner-api); NPM still calls 202309.
+        """
+        path = self._path("/product/{version}/prerequisites", self._version("prerequisites", version, "202312"))
         return self._model(PrerequisitesData, self._call("GET", path)).check_results

@@ -17,7 +17,6 @@ from types import FrameType
 
 from connectors.tiktok_shop.fake.catalog import SEED_DIR
 from connectors.tiktok_shop.fake.server import FakeTikTokShop
-from syncd.testing._wire import WireServer
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -35,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     fake = FakeTikTokShop(rate_limit=None) if args.no_rate_limit else FakeTikTokShop()
     if args.seed is not None:
         fake.load_seed(args.seed)
-    _start_on(fake, args.port)
+    fake.start(port=args.port)
     print(f"base_url       {fake.base_url}   (API and auth host)")
     print(f"app_key        {fake.app_key}")
     print(f"app_secret     {fake.app_secret}")
@@ -55,23 +54,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop.wait()
     fake.stop()
     return 0
-
-
-def _start_on(fake: FakeTikTokShop, port: int) -> None:
-    """Start `fake` on `port` (0: any free port)."""
-    if port == 0:
-        fake.start()
-        return
-
-    # The base always binds a free port (what tests want); a person running the sandbox wants a fixed one.
-    class PinnedWire(WireServer):
-        def server_bind(self) -> None:
-            self.server_address = ("127.0.0.1", port)
-            super().server_bind()
-
-    fake._stopping = threading.Event()
-    fake._wire = PinnedWire(fake.dispatch, fake._stopping)
-    fake._wire.start()
 
 
 if __name__ == "__main__":

@@ -167,7 +167,11 @@ class CombinablePackagePage(CursorPage):
 
 
 class CombinePackageInput(TikTokRequest):
-    """One package to combine and its orders."""
+    """One package to combine, and optionally which of its orders.
+
+    `order_ids` is optional on the Combine Package page (copy in lywzx/tiktok-partner-api CombinePackage.ts:
+    `id` required, `order_ids?`); left out, it is not sent.
+    """
 
     id: str
-    order_ids: list[str]
+    order_ids: list[str] | None = None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from connectors.tiktok_shop.models.base import Amount, CursorPage, TikTokModel, TikTokRequest
 
@@ -272,15 +273,38 @@ class ListingCheckResult(TikTokModel):
     diagnoses: list[dict[str, Any]] = Field(default_factory=list)
 
 
+def _reason_text(reason: Any) -> str:
+    """One failure reason as text: a string as is, an object by its `reason` or `message`, anything else as JSON."""
+    if isinstance(reason, str):
+        return reason
+    if isinstance(reason, dict):
+        for key in ("reason", "message"):
+            text = reason.get(key)
+            if isinstance(text, str) and text:
+                return text
+    return json.dumps(reason, default=str, sort_keys=True)
+
+
+def _reason_texts(value: Any) -> Any:
+    # Documented as `string[]` (Check Listing Prerequisites 202312, as copied in lywzx/tiktok-partner-api
+    # CheckListingPrerequisites.ts; NPM tiktok-shop-sdk `CheckResult.fail_reasons?: string[]`). Objects are
+    # read too, so a shape change costs a reason's wording rather than the whole prerequisites answer.
+    return [_reason_text(reason) for reason in value] if isinstance(value, list) else value
+
+
+FailReasons = Annotated[list[str], BeforeValidator(_reason_texts)]
+"""A prerequisite's failure reasons as text."""
+
+
 class PrerequisiteCheck(TikTokModel):
-    """One listing prerequisite and whether the shop fails it."""
+    """One listing prerequisite (`SHOP_STATUS`, `PRODUCT_QUANTITY_LIMIT`, ...) and whether the shop fails it."""
 
     check_item: str | None = None
     is_failed: bool | None = None
-    fail_reasons: list[dict[str, Any]] = Field(default_factory=list)
+    fail_reasons: FailReasons = Field(default_factory=list)
 
 
 class PrerequisitesData(TikTokModel):
-    """`data` of `GET /product/202309/prerequisites`."""
+    """`data` of `GET /product/202312/prerequisites`."""
 
     check_results: list[PrerequisiteCheck] = Field(default_factory=list)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from pydantic import Field
@@ -175,21 +176,53 @@ class RejectCancellationRequest(TikTokRequest):
 
 
 class RefundCalculationRequest(TikTokRequest):
-    """Body of `POST /return_refund/202309/refunds/calculate`."""
+    """Body of `POST /return_refund/202309/refunds/calculate`.
+
+    Fields as documented on the Calculate Refund page (copy in lywzx/tiktok-partner-api CalculateRefund.ts;
+    NPM tiktok-shop-sdk `CalculateCancellationParams` agrees): `order_id`, `request_type` and `reason_name`
+    are required, the rest optional.
+    """
 
     order_id: str
-    request_type: str | None = None  # CANCEL | REFUND_ONLY | RETURN_AND_REFUND
+    request_type: str  # CANCEL | REFUND | RETURN_AND_REFUND
+    # The seller's reason, by name (the names the Return & Refund overview lists).
+    reason_name: str
     order_line_item_ids: list[str] | None = None
     skus: list[dict[str, Any]] | None = None
-    shipment_type: str | None = None
-    handover_method: str | None = None
+    shipment_type: str | None = None  # PLATFORM | BUYER_ARRANGE (returns)
+    handover_method: str | None = None  # DROP_OFF | PICKUP (returns)
 
 
 class RefundCalculation(TikTokModel):
-    """`data` of the refund calculation."""
+    """`data` of the refund calculation: the amounts are nested in `order_refund_amount`.
 
-    currency: str | None = None
-    refund_total: Amount = None
-    refund_subtotal: Amount = None
-    refund_shipping_fee: Amount = None
-    refund_tax: Amount = None
+    Same documentation as the request. The amount properties read the nested object, so callers keep
+    writing `calculation.refund_total`.
+    """
+
+    order_refund_amount: RefundAmount | None = None
+
+    @property
+    def currency(self) -> str | None:
+        """Currency of the amounts."""
+        return self.order_refund_amount.currency if self.order_refund_amount else None
+
+    @property
+    def refund_total(self) -> Decimal | None:
+        """Everything the buyer would get back."""
+        return self.order_refund_amount.refund_total if self.order_refund_amount else None
+
+    @property
+    def refund_subtotal(self) -> Decimal | None:
+        """The items' part of the refund."""
+        return self.order_refund_amount.refund_subtotal if self.order_refund_amount else None
+
+    @property
+    def refund_shipping_fee(self) -> Decimal | None:
+        """The shipping fee's part of the refund."""
+        return self.order_refund_amount.refund_shipping_fee if self.order_refund_amount else None
+
+    @property
+    def refund_tax(self) -> Decimal | None:
+        """The tax's part of the refund."""
+        return self.order_refund_amount.refund_tax if self.order_refund_amount else None

@@ -19,6 +19,7 @@ from connectors.tiktok_shop import (
     TikTokAuthError,
     TikTokRateLimitedError,
     TikTokShopClient,
+    TikTokTokenExpiredError,
 )
 from connectors.tiktok_shop.fake import FakeTikTokShop
 from syncd.http import ManualClock, RetryPolicy
@@ -111,6 +112,27 @@ def test_a_forced_refresh_and_a_spent_refresh_token(client: TikTokShopClient, fa
     with pytest.raises(TikTokAPIError) as raised:
         client.auth.refresh_with(first.refresh_token)  # already rotated away
     assert raised.value.code == "36004005"
+    # "can not find related auth record": only the seller can fix it by authorising again.
+    assert isinstance(raised.value, TikTokAuthError)
+    assert fake.calls.count("token_refresh") == 3  # not retried
+
+
+def test_a_refresh_token_the_platform_expired_fails_the_call_as_an_auth_error(
+    shop: ShopClient, fake: FakeTikTokShop, store: InMemoryTokenStore
+) -> None:
+    # The stored expiry still looks valid, but the platform has ended the grant (say, the seller's access
+    # was cut short): the refresh forced by 105002 answers 36004001 "rt has expired".
+    fake.grant.refresh_expires_at = fake.unix_now() - 1
+    fake.expire_access_token()
+
+    with pytest.raises(TikTokAPIError) as raised:
+        shop.logistics.warehouses()
+
+    assert isinstance(raised.value, TikTokAuthError)
+    assert not isinstance(raised.value, TikTokTokenExpiredError)
+    assert raised.value.code == "36004001"
+    assert fake.calls.count("token_refresh") == 1
+    assert fake.calls.count("get_warehouses") == 1
 
 
 def test_authorization_urls(client: TikTokShopClient, fake: FakeTikTokShop) -> None:

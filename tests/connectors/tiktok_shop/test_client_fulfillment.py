@@ -164,3 +164,14 @@ def test_combine_and_uncombine(shop: ShopClient, fake: FakeTikTokShop) -> None:
     uncombined = shop.fulfillment.uncombine_package(package["id"], [second.id])
 
     assert [p["order_ids"] for p in uncombined.packages] == [[first.id], [second.id]]
+
+
+def test_combine_without_order_ids_sends_only_the_package(shop: ShopClient, fake: FakeTikTokShop) -> None:
+    sku = fake.add_product().skus[0]
+    first, second = fake.add_order([(sku, 1)]), fake.add_order([(sku, 1)])
+    [draft] = shop.fulfillment.search_combinable_packages().combinable_packages
+
+    # `order_ids` is optional in the documented body; the package id alone names the group.
+    [package] = shop.fulfillment.combine_packages([CombinePackageInput(id=draft.id)]).packages
+
+    assert sorted(package["order_ids"]) == sorted([first.id, second.id])

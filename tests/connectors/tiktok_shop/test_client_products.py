@@ -5,8 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from pydantic import SecretStr
 
-from connectors.tiktok_shop import ShopClient, TikTokAPIError, TikTokFatalError, TikTokRateLimitedError
+from connectors.tiktok_shop import (
+    InMemoryTokenStore,
+    ShopClient,
+    TikTokAPIError,
+    TikTokFatalError,
+    TikTokRateLimitedError,
+    TikTokShopClient,
+)
 from connectors.tiktok_shop.fake import FakeTikTokShop
 from connectors.tiktok_shop.models import (
     ImageRef,
@@ -23,7 +31,7 @@ from connectors.tiktok_shop.models import (
     SkuInventoryUpdate,
     SkuPriceUpdate,
 )
-from syncd.http import ManualClock
+from syncd.http import ManualClock, RetryPolicy
 
 MAIN = "7068517275539719942"
 OVERFLOW = "7068517275539719943"
@@ -97,28 +105,60 @@ def test_create_refusals_are_fatal_errors(shop: ShopClient) -> None:
     assert raised.value.code == "98001004"
 
 
-def test_the_daily_cap_surfaces_as_a_rate_limit(shop: ShopClient, fake: FakeTikTokShop) -> None:
+def test_the_daily_cap_surfaces_as_a_rate_limit(shop: ShopClient, fake: FakeTikTokShop, clock: ManualClock) -> None:
     fake.daily_product_cap = 1
     shop.products.create(product_input("A"))
+    started = clock.monotonic()
 
     with pytest.raises(TikTokRateLimitedError) as raised:
         shop.products.create(product_input("B"))
 
     assert raised.value.code == "12052109"
+    # Throttling (reference §6.3), so retried, but only within the retry policy's budget (default: 5 attempts
+    # within 60 seconds), never beyond it.
+    assert fake.calls.count("create_product") == 1 + 5
+    assert clock.monotonic() - started <= 60
+    assert len(fake.products) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="client models/products.py PrerequisiteCheck.fail_reasons is list[dict]; the documented shape "
-    "(202312 Check Listing Prerequisites, and NPM's CheckResult) is a list of strings",
-)
+def test_the_daily_cap_retries_stop_at_a_tighter_budget(
+    fake: FakeTikTokShop, clock: ManualClock, store: InMemoryTokenStore
+) -> None:
+    fake.daily_product_cap = 0
+    policy = RetryPolicy(max_attempts=10, max_elapsed=2.0, base_delay=1.0, jitter=False, clock=clock)
+    with (
+        TikTokShopClient(
+            fake.app_key,
+            SecretStr(fake.app_secret),
+            token_store=store,
+            base_url=fake.base_url,
+            auth_base_url=fake.base_url,
+            clock=clock,
+            retry_policy=policy,
+        ) as client,
+        pytest.raises(TikTokRateLimitedError),
+    ):
+        client.for_shop(fake.shop["cipher"]).products.create(product_input())
+
+    # Waits of 1 s then 1 s (capped by the 1 s left): the time budget, not the 10 attempts, ends it.
+    assert fake.calls.count("create_product") == 3
+    assert clock.sleeps == [1.0, 1.0]
+
+
 def test_a_failed_prerequisite_reads_with_its_reasons(shop: ShopClient, fake: FakeTikTokShop) -> None:
     fake.daily_product_cap = 0
 
     checks = {c.check_item: c for c in shop.products.prerequisites()}
 
+    # The emulator answers the documented shape: `fail_reasons` is a list of strings.
     assert checks["PRODUCT_QUANTITY_LIMIT"].is_failed is True
-    assert checks["PRODUCT_QUANTITY_LIMIT"].fail_reasons
+    assert checks["PRODUCT_QUANTITY_LIMIT"].fail_reasons == [
+        "The number of products created today has reached the limit."
+    ]
+    assert all(
+        not c.is_failed and c.fail_reasons == [] for item, c in checks.items() if item != "PRODUCT_QUANTITY_LIMIT"
+    )
+    assert [call.path for call in fake.calls.all()] == ["/product/202312/prerequisites"]
 
 
 def test_search_pages_through_every_product(shop: ShopClient, fake: FakeTikTokShop) -> None:
@@ -199,6 +239,8 @@ def test_listing_check_and_prerequisites(shop: ShopClient) -> None:
     checks = shop.products.prerequisites()
     assert checks
     assert not any(check.is_failed for check in checks)
+    # The older version stays reachable per call.
+    assert [c.check_item for c in shop.products.prerequisites(version="202309")] == [c.check_item for c in checks]
 
 
 def test_categories_rules_attributes_and_recommendation(shop: ShopClient) -> None:

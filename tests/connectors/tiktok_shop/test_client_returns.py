@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from connectors.tiktok_shop import ShopClient, TikTokFatalError
 from connectors.tiktok_shop.fake import FakeTikTokShop
@@ -101,15 +102,46 @@ def test_a_refund_request_is_rejected(shop: ShopClient, fake: FakeTikTokShop) ->
     assert [r.return_id for r in page.return_orders] == [record.id]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="client models/returns.py RefundCalculationRequest has no reason_name (documented as required) and "
-    "RefundCalculation reads the amounts at the top of data, where the documentation nests them in "
-    "data.order_refund_amount",
-)
 def test_refund_calculation(shop: ShopClient, fake: FakeTikTokShop) -> None:
     order = fake.add_order([(fake.add_product(skus=[{"price": "20.00"}]).skus[0], 2)], shipping_fee="5.00")
 
-    calculation = shop.returns.calculate_refund(RefundCalculationRequest(order_id=order.id, request_type="CANCEL"))
+    calculation = shop.returns.calculate_refund(
+        RefundCalculationRequest(
+            order_id=order.id, request_type="CANCEL", reason_name="seller_cancel_reason_out_of_stock"
+        )
+    )
 
+    # The documented answer nests the amounts in `order_refund_amount`; the properties read through it.
+    amounts = calculation.order_refund_amount
+    assert amounts is not None
+    assert (amounts.refund_total, amounts.refund_subtotal, amounts.refund_shipping_fee) == (
+        Decimal("45.00"),
+        Decimal("40.00"),
+        Decimal("5.00"),
+    )
     assert calculation.refund_total == Decimal("45.00")
+    assert calculation.refund_subtotal == Decimal("40.00")
+    assert calculation.refund_shipping_fee == Decimal("5.00")
+    assert calculation.refund_tax == Decimal("0.00")
+    assert calculation.currency == amounts.currency is not None
+
+
+def test_a_partial_refund_calculation_keeps_the_shipping_fee(shop: ShopClient, fake: FakeTikTokShop) -> None:
+    order = fake.add_order([(fake.add_product(skus=[{"price": "20.00"}]).skus[0], 2)], shipping_fee="5.00")
+    line = order.line_items[0].id
+
+    calculation = shop.returns.calculate_refund(
+        RefundCalculationRequest(
+            order_id=order.id,
+            request_type="REFUND",
+            reason_name="seller_cancel_reason_out_of_stock",
+            order_line_item_ids=[line],
+        )
+    )
+
+    assert (calculation.refund_total, calculation.refund_shipping_fee) == (Decimal("20.00"), Decimal("0"))
+
+
+def test_a_refund_calculation_requires_the_documented_fields() -> None:
+    with pytest.raises(ValidationError, match="reason_name"):
+        RefundCalculationRequest(order_id="576", request_type="CANCEL")  # type: ignore[call-arg]

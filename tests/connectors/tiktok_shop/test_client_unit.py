@@ -53,11 +53,13 @@ from connectors.tiktok_shop.models import (
     OrderSearchFilter,
     PackageSearchFilter,
     PackageWeight,
+    PrerequisitesData,
     PriceInput,
     ProductFields,
     ProductInput,
     ProductSearchFilter,
     RecommendCategoryRequest,
+    RefundCalculation,
     RefundCalculationRequest,
     RejectCancellationRequest,
     RejectReturnRequest,
@@ -259,7 +261,7 @@ SHOP_CASES = [
         "POST /product/202309/inventory/search",
         body={"sku_ids": ["9"]},
     ),
-    case("products.prerequisites", lambda s: s.products.prerequisites(), "GET /product/202309/prerequisites"),
+    case("products.prerequisites", lambda s: s.products.prerequisites(), "GET /product/202312/prerequisites"),
     case(
         "categories.list",
         lambda s: s.categories.list_categories(locale="en-GB"),
@@ -380,6 +382,12 @@ SHOP_CASES = [
         body={"combinable_packages": [{"id": "c1", "order_ids": ["1", "2"]}]},
     ),
     case(
+        "fulfillment.combine_packages without order ids",
+        lambda s: s.fulfillment.combine_packages([CombinePackageInput(id="c1")]),
+        "POST /fulfillment/202309/packages/combine",
+        body={"combinable_packages": [{"id": "c1"}]},
+    ),
+    case(
         "fulfillment.uncombine_package",
         lambda s: s.fulfillment.uncombine_package("115", ["1"]),
         "POST /fulfillment/202309/packages/115/uncombine",
@@ -467,9 +475,11 @@ SHOP_CASES = [
     ),
     case(
         "returns.calculate_refund",
-        lambda s: s.returns.calculate_refund(RefundCalculationRequest(order_id="576", request_type="CANCEL")),
+        lambda s: s.returns.calculate_refund(
+            RefundCalculationRequest(order_id="576", request_type="REFUND", reason_name="ecom_order_delivered_refund")
+        ),
         "POST /return_refund/202309/refunds/calculate",
-        body={"order_id": "576", "request_type": "CANCEL"},
+        body={"order_id": "576", "request_type": "REFUND", "reason_name": "ecom_order_delivered_refund"},
     ),
     case(
         "finance.statements",
@@ -770,6 +780,9 @@ def test_success_envelope_returns_data() -> None:
         (105002, 200, TikTokTokenExpiredError, AuthError),
         (105005, 200, TikTokAuthError, AuthError),
         (106001, 401, TikTokAuthError, AuthError),
+        # The token host's "can not find related auth record" and "rt has expired": the seller must re-authorise.
+        (36004005, 200, TikTokAuthError, AuthError),
+        (36004001, 200, TikTokAuthError, AuthError),
     ],
 )
 def test_non_zero_codes_raise_the_class_the_engine_reacts_to(
@@ -911,6 +924,32 @@ def test_an_inventory_error_naming_no_sku_fails_every_item() -> None:
     [outcome] = inventory_outcomes(skus, errors)
     assert not outcome.ok
     assert outcome.message == "something failed"
+
+
+def test_prerequisite_reasons_read_as_text_whatever_their_shape() -> None:
+    reasons = ["Add a return warehouse", {"reason": "as reason"}, {"message": "as message"}, {"code": 7}]
+    data = PrerequisitesData.model_validate(
+        {
+            "check_results": [
+                {"check_item": "RETURN_WAREHOUSE", "is_failed": True, "fail_reasons": reasons},
+                {"check_item": "SHOP_STATUS", "is_failed": False, "fail_reasons": None},
+            ]
+        }
+    )
+
+    failed, passed = data.check_results
+    assert failed.fail_reasons == ["Add a return warehouse", "as reason", "as message", '{"code": 7}']
+    assert passed.fail_reasons == []
+
+
+def test_a_refund_calculation_reads_the_nested_amounts() -> None:
+    calculation = RefundCalculation.model_validate(
+        {"order_refund_amount": {"currency": "GBP", "refund_total": "12.50", "refund_tax": ""}}
+    )
+    empty = RefundCalculation.model_validate({})
+
+    assert (calculation.currency, calculation.refund_total, calculation.refund_tax) == ("GBP", Decimal("12.50"), None)
+    assert (empty.currency, empty.refund_total, empty.refund_subtotal, empty.refund_shipping_fee) == (None,) * 4
 
 
 def test_external_reference_errors_have_string_codes_and_name_the_order() -> None:

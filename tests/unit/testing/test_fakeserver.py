@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -36,6 +38,36 @@ def test_base_url_is_loopback_on_a_free_port(fake: FakeNotes) -> None:
     assert fake.base_url.startswith("http://127.0.0.1:")
     assert int(fake.base_url.rsplit(":", 1)[1]) > 0
     assert fake.url("/notes") == fake.base_url + "/notes"
+
+
+def test_start_serves_on_a_fixed_port_and_takes_it_again_after_a_stop() -> None:
+    # A port the OS just handed out and released: free now, barring a race with another process.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+
+    for _ in range(2):  # the second start proves a stopped emulator gives its port back at once
+        fake = FakeNotes().start(port=port)
+        try:
+            assert fake.base_url == f"http://127.0.0.1:{port}"
+            assert httpx.get(f"http://127.0.0.1:{port}/health", timeout=5.0).text == "ok"
+        finally:
+            fake.stop()
+
+
+def test_a_fixed_port_that_is_taken_or_out_of_range_is_refused(fake: FakeNotes) -> None:
+    taken = int(fake.base_url.rsplit(":", 1)[1])
+    other = FakeNotes()
+
+    with pytest.raises(OSError, match="in use") as raised:
+        other.start(port=taken)
+    assert raised.value.errno == errno.EADDRINUSE
+    assert not other.running
+    for port in (-1, 65536):
+        with pytest.raises(ValueError, match="port"):
+            other.start(port=port)
+    # The running emulator was not disturbed.
+    assert httpx.get(fake.url("/health"), timeout=5.0).text == "ok"
 
 
 def test_routes_by_method_and_path_with_parameters(client: httpx.Client) -> None:
