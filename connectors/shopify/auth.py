@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import shopify  # type: ignore[import-untyped]
+import shopify
 from pydantic import SecretStr
 
 from syncd.errors import AuthError, FatalApiError
