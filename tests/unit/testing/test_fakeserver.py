@@ -280,3 +280,11 @@ class TestLifecycle:
         assert names.count("health") == 1
         with Louder() as fake:
             assert httpx.get(fake.url("/health"), timeout=5.0).text == "OK!"
+
+
+def test_access_log_never_shows_keys_from_the_query(client: httpx.Client, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("DEBUG", logger="syncd.testing.fakeserver"):
+        client.get("/notes", params={"consumer_secret": "cs_top_secret_value", "page": "2"})
+    lines = [record.getMessage() for record in caplog.records if record.name == "syncd.testing.fakeserver"]
+    assert any("page=2" in line for line in lines)
+    assert not any("cs_top_secret_value" in line for line in lines)
