@@ -18,6 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from connectors.shopify.config import ShopifyConfig
 from connectors.shopify.models import QueryCost
@@ -170,7 +171,9 @@ def server_time(response: httpx.Response) -> datetime | None:
 class ShopifyGraphQL:
     """Sends GraphQL documents to one shop's Admin API at the pinned version."""
 
-    def __init__(self, config: ShopifyConfig, clock: Clock, *, base_url: str | None = None) -> None:
+    def __init__(
+        self, config: ShopifyConfig, clock: Clock, *, access_token: SecretStr, base_url: str | None = None
+    ) -> None:
         self.config = config
         self.clock = clock
         self.bucket = TokenBucket(rate=config.cost_restore_rate, capacity=config.cost_bucket_size, clock=clock)
@@ -180,7 +183,7 @@ class ShopifyGraphQL:
             platform=PLATFORM,
             base_url=(base_url or config.api_root).rstrip("/"),
             timeout=timeout,
-            headers={"X-Shopify-Access-Token": config.access_token.get_secret_value(), "Accept": "application/json"},
+            headers={"X-Shopify-Access-Token": access_token.get_secret_value(), "Accept": "application/json"},
             limiter=CostLimiter(self.bucket),
             clock=clock,
         )

@@ -17,8 +17,27 @@ class ShopifyConfig(ConnectorConfig):
 
     # The shop's permanent domain, `example.myshopify.com`.
     shop_domain: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*\.myshopify\.com$")
-    # Admin API access token (`shpat_...`) of the custom app or of the OAuth install.
-    access_token: Secret
+    # Admin API access token (`shpat_...`) of a custom app; leave empty when `syncd auth <store> url|exchange`
+    # installs a public or custom-distribution app, whose token is then kept (encrypted) in the database.
+    access_token: Secret | None = None
+    # The app's client id and secret, for that install flow (the secret also signs webhooks).
+    client_id: str | None = None
+    client_secret: Secret | None = None
+    # Scopes the install asks for.
+    scopes: list[str] = Field(
+        default_factory=lambda: [
+            "read_products",
+            "write_products",
+            "read_inventory",
+            "write_inventory",
+            "read_locations",
+            "read_orders",
+            "write_orders",
+            "read_fulfillments",
+        ]
+    )
+    # Where Shopify sends the merchant after consent; the page shows the `code` to pass to `exchange`.
+    redirect_uri: str | None = None
     # The pinned GraphQL Admin API version; decides compareQuantity vs changeFromQuantity and @idempotent.
     api_version: str = Field(default=DEFAULT_API_VERSION, pattern=r"^\d{4}-(01|04|07|10)$")
     # The app's API secret key: verifies X-Shopify-Hmac-Sha256 on webhooks.

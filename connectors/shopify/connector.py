@@ -13,17 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from connectors.shopify import queries
 from connectors.shopify.api import ShopifyGraphQL
+from connectors.shopify.auth import ShopifyApp, exchange_code, install_url, missing_scopes
 from connectors.shopify.bulk import BulkDownload, BulkRunner
 from connectors.shopify.catalog import CatalogReader
 from connectors.shopify.config import ShopifyConfig
 from connectors.shopify.inventory import StockReader, StockWriter
 from connectors.shopify.orders import FulfilmentReader, OrderWriter
-from syncd.connector import Connector, Page, WriteResult
+from syncd.connector import Connector, CredentialVault, Page, WriteResult
 from syncd.domain import Fulfilment, Order, Product, StockLevel, StockUpdate
+from syncd.errors import AuthError, ConfigError
 from syncd.http import Clock, register_secret
 
 
@@ -33,13 +35,22 @@ class ShopifyConnector(Connector):
     name = "shopify"
     config_model = ShopifyConfig
 
-    def __init__(self, config: BaseModel, *, base_url: str | None = None, clock: Clock | None = None) -> None:
-        super().__init__(config, base_url=base_url, clock=clock)
+    def __init__(
+        self,
+        config: BaseModel,
+        *,
+        base_url: str | None = None,
+        clock: Clock | None = None,
+        vault: CredentialVault | None = None,
+    ) -> None:
+        super().__init__(config, base_url=base_url, clock=clock, vault=vault)
         assert isinstance(config, ShopifyConfig)  # checked by the base class; narrows the type
         self.settings = config
-        register_secret(config.access_token)
-        register_secret(config.webhook_secret)
-        self.api = ShopifyGraphQL(config, self.clock, base_url=base_url)
+        token = self._access_token()
+        for secret in (token, config.webhook_secret, config.client_secret):
+            register_secret(secret)
+        # Without a token every call fails with a clear AuthError; `exchange_code` still works.
+        self.api = ShopifyGraphQL(config, self.clock, access_token=token or SecretStr(""), base_url=base_url)
         self._bulk = BulkRunner(self.api)
         self._currency: str | None = None
         self._catalog = CatalogReader(self.api, self.currency, self._bulk)
@@ -52,8 +63,49 @@ class ShopifyConnector(Connector):
         """Close the HTTP clients."""
         self.api.close()
 
+    def _access_token(self) -> SecretStr | None:
+        """The configured token, else the one an install stored in the vault."""
+        if self.settings.access_token is not None:
+            return self.settings.access_token
+        stored = (self.vault.load() or {}).get("access_token")
+        return SecretStr(str(stored)) if stored else None
+
+    def _endpoint(self) -> str | None:
+        """The endpoint override (the emulator), if any; None means the shop's own domain."""
+        return self.base_url or (str(self.settings.base_url) if self.settings.base_url else None)
+
+    def _app(self) -> ShopifyApp:
+        settings = self.settings
+        if not (settings.client_id and settings.client_secret and settings.redirect_uri):
+            raise ConfigError(
+                [f"{self.name}: set client_id, client_secret and redirect_uri to install the app with `syncd auth`"]
+            )
+        return ShopifyApp(
+            api_key=settings.client_id,
+            api_secret=settings.client_secret,
+            scopes=tuple(settings.scopes),
+            redirect_uri=settings.redirect_uri,
+            api_version=settings.api_version,
+        )
+
+    def authorization_url(self, state: str) -> str:
+        """The page where the merchant installs the app and grants its scopes."""
+        return install_url(self._app(), self.settings.shop_domain, state, base_url=self._endpoint())
+
+    def exchange_code(self, code: str) -> dict[str, str]:
+        """Trade the install's code for the shop's permanent token and keep it in the vault."""
+        grant = exchange_code(self._app(), self.settings.shop_domain, code, base_url=self._endpoint(), clock=self.clock)
+        missing = missing_scopes(grant, self.settings.scopes)
+        self.vault.save({"access_token": grant.access_token.get_secret_value(), "scopes": list(grant.scopes)})
+        summary = {"shop": grant.shop_domain, "scopes": ", ".join(grant.scopes)}
+        if missing:
+            summary["missing scopes"] = ", ".join(missing)
+        return summary
+
     def check(self) -> None:
-        """Read the shop; a rejected token raises `AuthError`."""
+        """Read the shop; a rejected or missing token raises `AuthError`."""
+        if self._access_token() is None:
+            raise AuthError(f"{self.name}: no access token; set access_token or run `syncd auth <store> url`")
         shop = self.api.execute(queries.SHOP).get("shop") or {}
         self._currency = str(shop.get("currencyCode") or "") or None
 

@@ -16,7 +16,7 @@ from connectors.woocommerce.models import WooProduct, WooVariation, format_gmt
 from connectors.woocommerce.orders import OrderWriter
 from connectors.woocommerce.reads import read_changed
 from connectors.woocommerce.watermark import Watermark
-from syncd.connector import Connector, Page, RejectedRecord, WriteResult
+from syncd.connector import Connector, CredentialVault, Page, RejectedRecord, WriteResult
 from syncd.domain import Fulfilment, Order, Product, StockLevel, StockUpdate
 from syncd.errors import FatalApiError
 from syncd.http import Clock
@@ -28,8 +28,15 @@ class WooCommerceConnector(Connector):
     name = "woocommerce"
     config_model = WooCommerceConfig
 
-    def __init__(self, config: BaseModel, *, base_url: str | None = None, clock: Clock | None = None) -> None:
-        super().__init__(config, base_url=base_url, clock=clock)
+    def __init__(
+        self,
+        config: BaseModel,
+        *,
+        base_url: str | None = None,
+        clock: Clock | None = None,
+        vault: CredentialVault | None = None,
+    ) -> None:
+        super().__init__(config, base_url=base_url, clock=clock, vault=vault)
         assert isinstance(config, WooCommerceConfig)  # checked by the base class; narrows the type
         self.settings = config
         store_url = base_url or str(config.base_url or config.url)

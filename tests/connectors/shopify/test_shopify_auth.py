@@ -86,3 +86,33 @@ def test_exchange_with_wrong_app_secret_is_refused(fake: FakeShopify, app: Shopi
     with pytest.raises(AuthError) as refused:
         exchange_code(wrong, params["shop"], params["code"], base_url=fake.base_url, clock=clock)
     assert secret not in str(refused.value)
+
+
+def test_connector_consent_flow_stores_the_token_in_its_vault(fake: FakeShopify, clock: ManualClock) -> None:
+    from syncd.connector import InMemoryVault, InteractiveAuth
+
+    config = make_config(
+        fake,
+        access_token=None,
+        client_id=fake.api_key,
+        client_secret=SecretStr(fake.api_secret),
+        redirect_uri=REDIRECT,
+        scopes=list(SCOPES),
+    )
+    vault = InMemoryVault()
+    with ShopifyConnector(config, clock=clock, vault=vault) as connector:
+        assert isinstance(connector, InteractiveAuth)
+        with pytest.raises(AuthError, match="no access token"):
+            connector.check()
+        response = httpx.get(connector.authorization_url("nonce-9"), follow_redirects=False, timeout=5.0)
+        params = dict(parse_qsl(urlsplit(response.headers["Location"]).query))
+        summary = connector.exchange_code(params["code"])
+    assert summary["shop"] == fake.shop_domain
+    assert "missing scopes" not in summary
+    stored = vault.load()
+    assert stored is not None
+    assert stored["access_token"]
+    # A new connector on the same vault works without a token in its config.
+    with ShopifyConnector(config, clock=clock, vault=vault) as connector:
+        connector.check()
+        assert connector.currency()
