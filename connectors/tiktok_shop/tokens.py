@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 
 from connectors.tiktok_shop.errors import NO_CODE, TikTokAuthError, TikTokTransientError
+from syncd.connector import CredentialVault
 from syncd.http import Clock, SystemClock, register_secret
 
 logger = logging.getLogger(__name__)
@@ -207,3 +208,26 @@ class TokenManager:
             raise TikTokAuthError(NO_CODE, "no TikTok Shop tokens are stored; the seller must authorise the app")
         self._cached = _remember(tokens)
         return tokens
+
+
+class VaultTokenStore:
+    """A `TokenStore` over a syncd `CredentialVault` (the daemon's encrypted credentials table).
+
+    Until the first save, `initial` (tokens from the config) stands in for an empty vault.
+    """
+
+    def __init__(self, vault: CredentialVault, initial: TokenSet | None = None) -> None:
+        self._vault = vault
+        self._initial = initial
+        self._lock = threading.Lock()
+
+    def load(self) -> TokenSet | None:
+        """The saved tokens, else the initial ones."""
+        with self._lock:
+            stored = self._vault.load()
+            return TokenSet.from_storage(stored) if stored else self._initial
+
+    def save(self, tokens: TokenSet) -> None:
+        """Persist the tokens (the refresh token rotates, so every save matters)."""
+        with self._lock:
+            self._vault.save(tokens.to_storage())
