@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -13,6 +13,10 @@ from syncd import __version__
 from syncd.config import Settings, load_settings, secret_values
 from syncd.config.loader import check_file, config_path
 from syncd.errors import ConfigError, SyncError
+
+if TYPE_CHECKING:
+    from syncd.connector import InteractiveAuth
+    from syncd.runtime import Runtime
 
 EXIT_CONFIG = 2
 log = logging.getLogger("syncd.cli")
@@ -173,6 +177,98 @@ def connectors_list() -> None:
             continue
         caps = [cap.__name__ for cap in CAPABILITIES if issubclass(cls, cap)]
         click.echo(f"{name}: {', '.join(caps) or 'no capabilities'}")
+
+
+def _runtime(app: AppContext) -> Runtime:
+    from syncd.runtime import Runtime
+
+    return Runtime(app.settings())
+
+
+@main.group("auth")
+@click.argument("channel")
+@click.pass_context
+def auth_group(ctx: click.Context, channel: str) -> None:
+    """Authorise syncd with CHANNEL (`tiktok` or a store name) through the platform's consent page."""
+    ctx.meta["channel"] = channel
+
+
+def _interactive(app: AppContext, channel: str) -> tuple[Runtime, InteractiveAuth]:
+    from syncd.connector import InteractiveAuth
+
+    runtime = _runtime(app)
+    connector = runtime.connector(channel)
+    if not isinstance(connector, InteractiveAuth):
+        connector.close()
+        runtime.close()
+        fail(f"channel {channel!r} ({type(connector).name}) has no consent flow; put its credentials in the config")
+    return runtime, connector
+
+
+@auth_group.command("url")
+@click.option("--state", default=None, help="Value echoed back on the redirect (default: random).")
+@click.pass_context
+def auth_url(ctx: click.Context, state: str | None) -> None:
+    """Print the page where the merchant grants access (e.g. `syncd auth tiktok url`)."""
+    import secrets
+
+    runtime, connector = _interactive(ctx.obj, ctx.meta["channel"])
+    try:
+        click.echo(connector.authorization_url(state or secrets.token_urlsafe(16)))
+    finally:
+        _close(connector)
+        runtime.close()
+
+
+@auth_group.command("exchange")
+@click.option("--code", required=True, help="The code from the consent page's redirect.")
+@click.pass_context
+def auth_exchange(ctx: click.Context, code: str) -> None:
+    """Trade the redirect's code for tokens and store them (encrypted) in the database."""
+    channel = ctx.meta["channel"]
+    runtime, connector = _interactive(ctx.obj, channel)
+    try:
+        grant = connector.exchange_code(code)
+    finally:
+        _close(connector)
+        runtime.close()
+    click.echo(f"{channel}: authorised")
+    for key, value in grant.items():
+        click.echo(f"  {key}: {value}")
+
+
+@main.group("tiktok")
+def tiktok_group() -> None:
+    """TikTok Shop account commands."""
+
+
+@tiktok_group.command("shops")
+@click.pass_obj
+def tiktok_shops(app: AppContext) -> None:
+    """List the shops the stored TikTok authorisation reaches, with their ciphers."""
+    from syncd.config import TIKTOK_CHANNEL
+    from syncd.connector import AccountDirectory
+
+    runtime = _runtime(app)
+    connector = runtime.connector(TIKTOK_CHANNEL)
+    try:
+        if not isinstance(connector, AccountDirectory):
+            fail("the tiktok connector cannot list shops")
+        accounts = connector.accounts()
+    finally:
+        connector.close()
+        runtime.close()
+    if not accounts:
+        click.echo("no shops authorised")
+    for account in accounts:
+        extra = "  ".join(f"{k}={v}" for k, v in sorted(account.details.items()))
+        click.echo(f"{account.id}  {account.name}  cipher={account.handle}  {extra}".rstrip())
+
+
+def _close(connector: object) -> None:
+    close = getattr(connector, "close", None)
+    if callable(close):
+        close()
 
 
 def run() -> None:

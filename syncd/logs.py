@@ -65,3 +65,5 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", stream: TextIO | N
     # httpx logs full URLs (with `sign`) at INFO; our own hook logs a redacted line instead.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # Alembic narrates every context it sets up at INFO; syncd reports migrations itself.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -6,13 +6,18 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_settings import EnvSettingsSource
 
-from syncd.config.models import Settings
+from syncd.config.models import TIKTOK_CHANNEL, TIKTOK_CONNECTOR, Settings
 from syncd.errors import ConfigError
+
+if TYPE_CHECKING:
+    # Imported lazily at run time: the registry imports the contract, which imports the config types.
+    from syncd.registry import ConnectorRegistry
 
 CONFIG_ENV = "SYNCD_CONFIG"
 DEFAULT_PATH = Path("config.yaml")
@@ -75,70 +80,110 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def load_settings(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    registry: ConnectorRegistry | None = None,
+) -> Settings:
     """Read, expand and validate the config file; raise `ConfigError` listing every problem."""
     env = os.environ if environ is None else environ
-    raw = read_yaml(config_path(path))
-    problems: list[str] = []
-    data = expand(raw, env, "", problems)
+    unset: list[str] = []
+    data = deep_merge(expand(read_yaml(config_path(path)), env, "", unset), environment_overrides(env))
+    # Platform blocks are checked even when the rest is invalid, so one run reports every problem.
+    configs, problems = resolve_connectors(data, registry)
+    settings: Settings | None = None
     try:
-        settings = _validate(data, env)
+        settings = Settings(**data)
     except ValidationError as exc:
-        # A key whose variable is unset was already reported; its "empty value" error would only add noise.
-        unset = {problem.split(": ", 1)[0] for problem in problems}
-        problems.extend(p for p in format_errors(exc) if p.split(": ", 1)[0] not in unset)
-    else:
-        if not problems:
-            return settings
-    raise ConfigError(_dedupe(problems))
+        problems = format_errors(exc) + problems
+    # A key whose variable is unset is already reported; its "empty value" error would only add noise.
+    unset_keys = {problem.split(": ", 1)[0] for problem in unset}
+    problems = unset + [p for p in problems if p.split(": ", 1)[0] not in unset_keys]
+    if problems or settings is None:
+        raise ConfigError(_dedupe(problems))
+    settings._connector_configs.update(configs)
+    return settings
 
 
-def check_file(path: str | os.PathLike[str] | None = None) -> list[str]:
+def resolve_connectors(
+    data: dict[str, Any], registry: ConnectorRegistry | None = None
+) -> tuple[dict[str, BaseModel], list[str]]:
+    """Validate each platform block with its connector's config model; return the configs and the problems."""
+    from syncd.registry import ConnectorRegistry
+
+    registry = registry or ConnectorRegistry()
+    blocks: list[tuple[str, str, str, object]] = []
+    if isinstance(data.get("tiktok"), dict):
+        blocks.append((TIKTOK_CHANNEL, TIKTOK_CONNECTOR, "tiktok", data["tiktok"]))
+    stores = data.get("stores")
+    for index, store in enumerate(stores if isinstance(stores, list) else []):
+        platform = store.get("platform") if isinstance(store, dict) else None
+        if isinstance(platform, str) and isinstance(store.get(platform), dict):
+            blocks.append((str(store.get("name")), platform, f"stores[{index}].{platform}", store[platform]))
+    problems: list[str] = []
+    configs: dict[str, BaseModel] = {}
+    for channel, platform, path, block in blocks:
+        try:
+            model = registry.get(platform).config_model
+        except ConfigError as exc:
+            where = "tiktok" if channel == TIKTOK_CHANNEL else path.rsplit(".", 1)[0] + ".platform"
+            problems.extend(f"{where}: {problem}" for problem in exc.problems)
+            continue
+        try:
+            configs[channel] = model.model_validate(block)
+        except ValidationError as exc:
+            problems.extend(format_errors(exc, prefix=path))
+    return configs, problems
+
+
+def check_file(path: str | os.PathLike[str] | None = None, registry: ConnectorRegistry | None = None) -> list[str]:
     """Every problem in the config file, or an empty list when it is valid."""
     try:
-        load_settings(path)
+        load_settings(path, registry=registry)
     except ConfigError as exc:
         return exc.problems
     return []
 
 
-def format_errors(exc: ValidationError) -> list[str]:
+def format_errors(exc: ValidationError, prefix: str = "") -> list[str]:
     """Turn pydantic's errors into `key.path[0].name: message` lines, never echoing the input value."""
     lines = []
     for error in exc.errors(include_input=False, include_url=False):
         message = _MESSAGES.get(error["type"], error["msg"])
         message = message.removeprefix("Value error, ")
         location = _location(error["loc"])
+        if prefix:
+            location = f"{prefix}{'' if not location or location.startswith('[') else '.'}{location}"
         lines.append(f"{location}: {message}" if location else message)
     return lines
 
 
-def _validate(data: dict[str, Any], environ: Mapping[str, str]) -> Settings:
-    # pydantic-settings reads os.environ; a custom mapping is applied by overlaying it for this call only.
-    if environ is os.environ:
-        return Settings(**data)
-    saved = dict(os.environ)
-    try:
-        os.environ.clear()
-        os.environ.update(environ)
-        return Settings(**data)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+def environment_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    """`SYNCD_<SECTION>__<KEY>` variables as a nested mapping, parsed by pydantic-settings' env source."""
+    source = EnvSettingsSource(Settings, env_prefix="SYNCD_", env_nested_delimiter="__", case_sensitive=False)
+    # The source reads os.environ when built; point it at the given mapping instead.
+    source.env_vars = {key.lower(): value for key, value in environ.items()}
+    return source()
+
+
+def deep_merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `override` merged in: mappings key by key, anything else replaced."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
     parts: list[str] = []
-    previous: int | str | None = None
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif isinstance(previous, int) and item in ("shopify", "woocommerce") and loc.count(item) > 1:
-            # A discriminated union repeats its tag in the location; the next element names the block.
-            pass
         else:
             parts.append(f".{item}" if parts else str(item))
-        previous = item
     return "".join(parts)
 
 
@@ -152,7 +197,7 @@ def _dedupe(items: list[str]) -> list[str]:
 
 def secret_values(model: object) -> list[str]:
     """Every non-empty secret in a settings tree, so the log filter can scrub them."""
-    from pydantic import BaseModel, SecretStr
+    from pydantic import SecretStr
 
     found: list[str] = []
     if isinstance(model, SecretStr):
@@ -162,6 +207,9 @@ def secret_values(model: object) -> list[str]:
     elif isinstance(model, BaseModel):
         for name in type(model).model_fields:
             found.extend(secret_values(getattr(model, name)))
+        if isinstance(model, Settings):
+            for config in model._connector_configs.values():
+                found.extend(secret_values(config))
     elif isinstance(model, list | tuple):
         for item in model:
             found.extend(secret_values(item))

@@ -6,16 +6,12 @@ import base64
 from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from syncd.config.types import Duration, Secret, Section
-
-TIKTOK_API_URL = "https://open-api.tiktokglobalshop.com"
-TIKTOK_AUTH_URL = "https://auth.tiktok-shops.com"
-SHOPIFY_API_VERSION = "2026-10"
 
 
 class DatabaseSettings(Section):
@@ -50,79 +46,42 @@ class DatabaseSettings(Section):
         return url
 
 
-class TikTokSettings(Section):
-    """The TikTok Shop app and the shop it acts for."""
-
-    app_key: str = Field(min_length=1)
-    app_secret: Secret
-    shop_cipher: str | None = None
-    shop_id: str | None = None
-    service_id: str | None = None
-    # Bootstrap tokens; after the first refresh the tokens in the database win.
-    access_token: Secret | None = None
-    refresh_token: Secret | None = None
-    api_base_url: AnyHttpUrl = AnyHttpUrl(TIKTOK_API_URL)
-    auth_base_url: AnyHttpUrl = AnyHttpUrl(TIKTOK_AUTH_URL)
-    timeout: Duration = timedelta(seconds=30)
-    requests_per_second: float = Field(default=10.0, gt=0)
-    daily_listing_cap: int = Field(default=1000, ge=0)
-
-    @model_validator(mode="after")
-    def _identifies_a_shop(self) -> TikTokSettings:
-        if not (self.shop_cipher or self.shop_id):
-            raise ValueError("set shop_cipher or shop_id (run `syncd auth tiktok` to list your shops)")
-        return self
+TIKTOK_CONNECTOR = "tiktok_shop"
+TIKTOK_CHANNEL = "tiktok"
 
 
-class ShopifySettings(Section):
-    """A Shopify store reached through the GraphQL Admin API."""
+class StoreSettings(BaseModel):
+    """One of the merchant's stores: a name, the connector that reaches it, and that connector's block.
 
-    shop_domain: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]*\.myshopify\.com$")
-    access_token: Secret
-    api_version: str = Field(default=SHOPIFY_API_VERSION, pattern=r"^\d{4}-(01|04|07|10)$")
-    # The app's API secret key: verifies X-Shopify-Hmac-Sha256 on webhooks.
-    webhook_secret: Secret | None = None
-    location_ids: list[str] = Field(default_factory=list)
-    base_url: AnyHttpUrl | None = None
-    timeout: Duration = timedelta(seconds=30)
-    bulk_threshold: int = Field(default=2500, ge=0)
+    The block sits under a key named after the platform (`shopify:`, `woocommerce:`); the connector's own
+    `config_model` validates it, so a third-party connector brings its own settings.
+    """
 
+    model_config = ConfigDict(extra="allow", frozen=True)
 
-class WooCommerceSettings(Section):
-    """A WooCommerce store reached through the REST API v3."""
-
-    url: AnyHttpUrl
-    consumer_key: Secret
-    consumer_secret: Secret
-    webhook_secret: Secret | None = None
-    api_version: str = "wc/v3"
-    verify_ssl: bool = True
-    # Send the keys as query parameters over HTTPS when the server strips the Authorization header.
-    query_string_auth: bool = False
-    timeout: Duration = timedelta(seconds=30)
-    requests_per_second: float = Field(default=5.0, gt=0)
-
-
-class _StoreBase(Section):
+    # Lowercase letters, digits, - and _; used in logs, status and per-channel rules.
     name: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    # The connector's registered name.
+    platform: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
+    # True for the store of record: it owns the catalog and the stock, and receives TikTok orders.
     catalog_source: bool = False
 
+    @model_validator(mode="after")
+    def _one_platform_block(self) -> StoreSettings:
+        extra = set(self.model_extra or {})
+        if self.platform not in extra:
+            raise ValueError(f"missing the `{self.platform}:` block with the store's settings")
+        unknown = sorted(extra - {self.platform})
+        if unknown:
+            raise ValueError(f"unknown key(s) {', '.join(unknown)} (the settings belong under `{self.platform}:`)")
+        if not isinstance(self.block, dict):
+            raise ValueError(f"`{self.platform}:` must be a mapping of settings")
+        return self
 
-class ShopifyStore(_StoreBase):
-    """One configured Shopify store."""
-
-    platform: Literal["shopify"]
-    shopify: ShopifySettings
-
-
-class WooCommerceStore(_StoreBase):
-    """One configured WooCommerce store."""
-
-    platform: Literal["woocommerce"]
-    woocommerce: WooCommerceSettings
-
-
-StoreSettings = Annotated[ShopifyStore | WooCommerceStore, Field(discriminator="platform")]
+    @property
+    def block(self) -> Any:
+        """The raw platform block, validated later by the connector's config model."""
+        return (self.model_extra or {})[self.platform]
 
 
 class StockRule(Section):
@@ -201,7 +160,6 @@ class OrderSettings(Section):
 
     on_hold_window: Duration = timedelta(minutes=60)
     unknown_sku: UnknownSkuPolicy = UnknownSkuPolicy.QUARANTINE
-    overlap: Duration = timedelta(minutes=10)
     tag: str = "TikTok Shop"
 
 
@@ -285,7 +243,8 @@ class Settings(BaseSettings):
     )
 
     database: DatabaseSettings = DatabaseSettings()
-    tiktok: TikTokSettings
+    # Validated by the tiktok_shop connector's config model.
+    tiktok: dict[str, Any]
     stores: list[StoreSettings] = Field(min_length=1)
     sync: SyncSettings = SyncSettings()
     schedules: Schedules = Schedules()
@@ -301,8 +260,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Environment overrides the file (passed in as init values by the loader); no .env magic.
-        return (env_settings, init_settings)
+        # The loader merges the environment into the file's values itself (platform blocks need it before
+        # this model is built), so the only source here is what it passes in; no .env magic.
+        return (init_settings,)
 
     @model_validator(mode="after")
     def _one_catalog_source(self) -> Settings:
@@ -330,8 +290,29 @@ class Settings(BaseSettings):
             )
         return self
 
+    # Each channel's connector config, validated by the loader through the registry.
+    _connector_configs: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
+
+    def connector_config(self, channel: str) -> BaseModel:
+        """The validated connector config of a channel (`tiktok` or a store name)."""
+        try:
+            return self._connector_configs[channel]
+        except KeyError:
+            raise KeyError(f"no connector config for channel {channel!r}; load settings with load_settings()") from None
+
+    def channel_platform(self, channel: str) -> str:
+        """The connector name behind a channel."""
+        if channel == TIKTOK_CHANNEL:
+            return TIKTOK_CONNECTOR
+        return next(store.platform for store in self.stores if store.name == channel)
+
     @property
-    def catalog_store(self) -> ShopifyStore | WooCommerceStore:
+    def channels(self) -> list[str]:
+        """Every channel: TikTok, then the stores in config order."""
+        return [TIKTOK_CHANNEL, *(store.name for store in self.stores)]
+
+    @property
+    def catalog_store(self) -> StoreSettings:
         """The store of record: the one marked `catalog_source`, or the only store."""
         for store in self.stores:
             if store.catalog_source:

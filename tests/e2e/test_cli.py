@@ -55,7 +55,7 @@ def test_example_config_checks_clean_with_its_variables_set() -> None:
 
 def test_bad_config_exits_2_and_names_each_problem(tmp_path: Path) -> None:
     bad = (ROOT / "config.example.yaml").read_text()
-    bad = bad.replace("  # Per-call timeout.\n  timeout: 30s", "  timout: 30s")
+    bad = bad.replace("  # Connect and read timeout of every call.\n  timeout: 30s", "  timout: 30s")
     bad = bad.replace("  requests_per_second: 10\n", "  requests_per_second: ten\n")
     path = tmp_path / "bad.yaml"
     path.write_text(bad)

@@ -7,10 +7,49 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import BaseModel
 
-from syncd.config import load_settings, secret_values
+from syncd.config import Settings, load_settings, secret_values
 from syncd.config.loader import check_file, expand
+from syncd.connector import Connector, ConnectorConfig, PositiveDuration, Secret
 from syncd.errors import ConfigError
+from syncd.registry import ConnectorRegistry
+
+
+class AppConfig(ConnectorConfig):
+    app_key: str
+    app_secret: Secret
+    shop_cipher: str | None = None
+    timeout: PositiveDuration = timedelta(seconds=30)
+
+
+class ShopConfig(ConnectorConfig):
+    shop_domain: str
+    access_token: Secret
+
+
+class WooConfig(ConnectorConfig):
+    url: str
+    consumer_key: Secret
+    consumer_secret: Secret
+
+
+def connector(name: str, model: type[BaseModel]) -> type[Connector]:
+    """A connector class that only declares its config model: all the loader looks at."""
+
+    def check(self: Connector) -> None:
+        """Nothing to check."""
+
+    return type(f"{name.title()}Connector", (Connector,), {"name": name, "config_model": model, "check": check})
+
+
+REGISTRY = ConnectorRegistry(
+    extra={
+        "tiktok_shop": connector("tiktok_shop", AppConfig),
+        "shopify": connector("shopify", ShopConfig),
+        "woocommerce": connector("woocommerce", WooConfig),
+    }
+)
 
 MINIMAL = """
 database: {url: "sqlite:///syncd.db", require_encryption: false}
@@ -29,15 +68,22 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
+def load(path: Path, env: dict[str, str]) -> Settings:
+    return load_settings(path, environ=env, registry=REGISTRY)
+
+
 def problems_of(path: Path, env: dict[str, str]) -> list[str]:
     with pytest.raises(ConfigError) as caught:
-        load_settings(path, environ=env)
+        load(path, env)
     return caught.value.problems
 
 
 def test_minimal_config_loads_with_defaults(tmp_path: Path) -> None:
-    settings = load_settings(write(tmp_path, MINIMAL), environ=ENV)
-    assert settings.tiktok.app_secret.get_secret_value() == "tt-secret-value"
+    settings = load(write(tmp_path, MINIMAL), ENV)
+    tiktok = settings.connector_config("tiktok")
+    assert isinstance(tiktok, AppConfig)
+    assert tiktok.app_secret.get_secret_value() == "tt-secret-value"
+    assert isinstance(settings.connector_config("main"), ShopConfig)
     assert settings.catalog_store.name == "main"
     assert settings.schedules.stock.every == timedelta(minutes=2)
     assert settings.stock_rule("tiktok").percent == 100
@@ -45,10 +91,12 @@ def test_minimal_config_loads_with_defaults(tmp_path: Path) -> None:
 
 def test_environment_overrides_nested_keys(tmp_path: Path) -> None:
     env = {**ENV, "SYNCD_HTTP__PORT": "9191", "SYNCD_TIKTOK__APP_KEY": "from-env"}
-    settings = load_settings(write(tmp_path, MINIMAL), environ=env)
+    settings = load(write(tmp_path, MINIMAL), env)
     assert settings.http.port == 9191
-    assert settings.tiktok.app_key == "from-env"
-    assert settings.tiktok.shop_cipher == "ROW_abc"  # the rest of the section still comes from the file
+    tiktok = settings.connector_config("tiktok")
+    assert isinstance(tiktok, AppConfig)
+    assert tiktok.app_key == "from-env"
+    assert tiktok.shop_cipher == "ROW_abc"  # the rest of the section still comes from the file
 
 
 def test_missing_variable_is_named_with_its_key(tmp_path: Path) -> None:
@@ -89,7 +137,9 @@ def test_default_and_escaped_references() -> None:
         ("catalog_source", "exactly one store must have catalog_source: true"),
         ("encryption", "database.encryption_key is required"),
         ("channel", "sync.stock.channels names unknown channels: tiktk"),
-        ("cipher", "set shop_cipher or shop_id"),
+        ("no block", "stores[0]: missing the `shopify:` block"),
+        ("stray key", "stores[0]: unknown key(s) shopfy"),
+        ("unknown platform", "stores[0].platform: unknown connector 'magento'"),
         ("duration", "expected a duration"),
         ("empty secret", "tiktok.app_secret: must not be empty"),
     ],
@@ -106,8 +156,12 @@ def test_cross_field_rules(tmp_path: Path, edit: str, expected: str) -> None:
         text = text.replace("require_encryption: false", "require_encryption: true")
     elif edit == "channel":
         text += "sync: {stock: {channels: {tiktk: {buffer: 1}}}}\n"
-    elif edit == "cipher":
-        text = text.replace(", shop_cipher: ROW_abc", "")
+    elif edit == "no block":
+        text = text.replace("    shopify: {", "    shopfy: {").replace("shopfy: {shop_domain", "x: {shop_domain")
+    elif edit == "stray key":
+        text = text.replace("    platform: shopify\n", "    platform: shopify\n    shopfy: {}\n")
+    elif edit == "unknown platform":
+        text = text.replace("platform: shopify", "platform: magento").replace("    shopify: {", "    magento: {")
     elif edit == "duration":
         text += "schedules: {stock: {every: soon}}\n"
     elif edit == "empty secret":
@@ -117,13 +171,13 @@ def test_cross_field_rules(tmp_path: Path, edit: str, expected: str) -> None:
 
 
 def test_unreadable_inputs_are_clear_errors(tmp_path: Path) -> None:
-    assert "no such file" in check_file(tmp_path / "absent.yaml")[0]
-    assert "not valid YAML" in check_file(write(tmp_path, "tiktok: [unclosed"))[0]
-    assert "must be a mapping" in check_file(write(tmp_path, "- a\n- b\n"))[0]
+    assert "no such file" in check_file(tmp_path / "absent.yaml", REGISTRY)[0]
+    assert "not valid YAML" in check_file(write(tmp_path, "tiktok: [unclosed"), REGISTRY)[0]
+    assert "must be a mapping" in check_file(write(tmp_path, "- a\n- b\n"), REGISTRY)[0]
 
 
 def test_secret_values_collects_every_secret(tmp_path: Path) -> None:
-    settings = load_settings(write(tmp_path, MINIMAL), environ=ENV)
+    settings = load(write(tmp_path, MINIMAL), ENV)
     assert set(secret_values(settings)) == {"tt-secret-value", "shpat_secret"}
 
 
@@ -179,10 +233,13 @@ def _yaml_paths(data: object, prefix: str = "") -> set[str]:
 
 
 def test_example_documents_every_key() -> None:
-    from syncd.config import Settings
-    from syncd.config.models import ShopifyStore, WooCommerceStore
+    from syncd.config import StoreSettings
 
-    expected = _key_paths(Settings) | _key_paths(ShopifyStore, "stores.") | _key_paths(WooCommerceStore, "stores.")
+    registry = ConnectorRegistry()
+    expected = _key_paths(Settings) | _key_paths(StoreSettings, "stores.")
+    expected |= _key_paths(registry.get("tiktok_shop").config_model, "tiktok.")
+    for platform in ("shopify", "woocommerce"):
+        expected |= _key_paths(registry.get(platform).config_model, f"stores.{platform}.")
     # Free-form maps (rule names, ids) have user-chosen keys below them, not settings.
     documented = _yaml_paths(yaml.safe_load(EXAMPLE.read_text()))
     missing = sorted(p for p in expected if p not in documented and not p.startswith("sync.stock.channels."))
