@@ -174,6 +174,10 @@ class Connector(ABC):
     def close(self) -> None:  # noqa: B027 - optional hook, most connectors close an HTTP client here
         """Release the connector's resources."""
 
+    def api_calls(self) -> int:
+        """Requests this connector has sent so far (for run reports); 0 when it does not count them."""
+        return 0
+
     def __enter__(self) -> Self:
         return self
 

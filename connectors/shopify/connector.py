@@ -63,6 +63,10 @@ class ShopifyConnector(Connector):
         """Close the HTTP clients."""
         self.api.close()
 
+    def api_calls(self) -> int:
+        """GraphQL calls and bulk downloads sent so far."""
+        return self.api.client.stats.calls() + self.api.downloads.stats.calls()
+
     def _access_token(self) -> SecretStr | None:
         """The configured token, else the one an install stored in the vault."""
         if self.settings.access_token is not None:

@@ -48,6 +48,10 @@ class WooCommerceConnector(Connector):
         """Close the HTTP client."""
         self.client.close()
 
+    def api_calls(self) -> int:
+        """REST calls sent so far."""
+        return self.client.http.stats.calls()
+
     def check(self) -> None:
         """List one product; rejected keys raise `AuthError`."""
         self.client.send("GET", "products", params={"per_page": 1})

@@ -50,6 +50,11 @@ class CallStats:
         with self._lock:
             self._waited += seconds
 
+    def calls(self) -> int:
+        """Requests that reached the wire: every response by status class, plus transport errors."""
+        with self._lock:
+            return sum(n for key, n in self._counts.items() if key.endswith("xx") or key == "transport_error")
+
     def counts(self) -> dict[str, int]:
         """A snapshot of the counters."""
         with self._lock:

@@ -79,3 +79,11 @@ def test_a_variant_without_sku_is_rejected_and_the_read_goes_on(fake: FakeShopif
         "gid://shopify/Product/8": "product has no variant with a SKU",
     }
     assert pages[-1].checkpoint == "2024-05-01T10:00:05Z"
+
+
+def test_api_calls_counts_every_request_sent(fake: FakeShopify, connector: ShopifyConnector) -> None:
+    before = len(fake.calls.all())
+    connector.check()
+    list(connector.read_products(None))
+    assert connector.api_calls() == len(fake.calls.all()) - before
+    assert connector.api_calls() > 0

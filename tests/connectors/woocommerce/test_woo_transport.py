@@ -87,3 +87,11 @@ def test_urllib3_request_lines_are_scrubbed(
     assert quote(signature, safe="") not in caplog.text
     assert store.key.consumer_key not in caplog.text
     assert store.key.consumer_secret not in caplog.text
+
+
+def test_api_calls_counts_every_request_sent(store: FakeWooCommerce, connector: WooCommerceConnector) -> None:
+    before = len(store.calls.all())
+    connector.check()
+    list(connector.read_products(None))
+    assert connector.api_calls() == len(store.calls.all()) - before
+    assert connector.api_calls() > 0
