@@ -1,0 +1,1 @@
+"""The sync engine: jobs, the rules they apply, the runner and the scheduler."""
