@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from test_tiktok_connector_support import (
+from tts_connector_support import (
     ATTRIBUTE_MATERIAL,
     BRAND_NORTHWIND,
     CATEGORY_TSHIRTS,

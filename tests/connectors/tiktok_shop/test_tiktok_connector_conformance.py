@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import pytest
 from pydantic import BaseModel
-from test_tiktok_connector_support import (
+from tts_connector_support import (
     DEFAULT_WAREHOUSE,
     PROVIDER_USPS,
     ImageHost,

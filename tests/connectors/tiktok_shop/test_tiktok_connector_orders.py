@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from test_tiktok_connector_support import make_connector
+from tts_connector_support import make_connector
 
 from connectors.tiktok_shop.connector import TikTokShopConnector
 from connectors.tiktok_shop.fake import FakeTikTokShop

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from pydantic import SecretStr
-from test_tiktok_connector_support import make_config, make_connector
+from tts_connector_support import make_config, make_connector
 
 from connectors.tiktok_shop import InMemoryTokenStore, TokenSet
 from connectors.tiktok_shop.connector import TikTokShopConnector
@@ -140,3 +140,12 @@ def test_accounts_lists_the_authorised_shops_with_their_ciphers(fake: FakeTikTok
     with make_connector(fake, clock) as connector:
         accounts = connector.accounts()
     assert [(a.id, a.handle) for a in accounts] == [(fake.shop["id"], fake.shop["cipher"])]
+
+
+def test_api_calls_counts_every_request_sent(fake: FakeTikTokShop, clock: ManualClock) -> None:
+    with make_connector(fake, clock) as connector:
+        before = len(fake.calls.all())
+        connector.check()
+        list(connector.read_orders(None))
+        assert connector.api_calls() == len(fake.calls.all()) - before
+        assert connector.api_calls() > 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from test_tiktok_connector_support import DEFAULT_WAREHOUSE, OVERFLOW_WAREHOUSE, make_connector
+from tts_connector_support import DEFAULT_WAREHOUSE, OVERFLOW_WAREHOUSE, make_connector
 
 from connectors.tiktok_shop.connector import TikTokShopConnector
 from connectors.tiktok_shop.fake import FakeTikTokShop

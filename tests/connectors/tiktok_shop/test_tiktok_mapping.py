@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from test_tiktok_connector_support import new_listing, source_product
+from tts_connector_support import new_listing, source_product
 
 from connectors.tiktok_shop import mapping
 from connectors.tiktok_shop.fake import FakeTikTokShop
