@@ -16,7 +16,7 @@ from syncd.config import TIKTOK_CONNECTOR
 from syncd.registry import ConnectorRegistry
 from syncd.testing.sandbox import EmulatedMarketplace, EmulatedStore, SeedProduct, SeedVariant
 
-CATEGORY_ID = "601226"
+CATEGORY_ID = "601302"  # T-shirts, a leaf category in the emulator
 
 
 def emulator_class(platform: str, registry: ConnectorRegistry | None = None) -> type[Any]:
@@ -82,7 +82,7 @@ class Merchant:
                 "default_package_weight_grams": 250,
             },
             "orders": {"on_hold_window": "0s"},
-            "fulfilment": {"carriers": {"UPS": "7117858858072016686", "USPS": "7117859084333745966"}},
+            "fulfilment": {"carriers": {"UPS": "6617675021119438850", "USPS": "6617675021119438849"}},
         }
         for section, values in sync.items():
             rules.setdefault(section, {}).update(values)

@@ -61,7 +61,10 @@ class StoreOrder:
 class EmulatedPlatform(Protocol):
     """What every emulated platform offers the sandbox."""
 
-    server: FakeServer
+    @property
+    def server(self) -> FakeServer:
+        """The running fake."""
+        ...
 
     def config_block(self) -> dict[str, Any]:
         """The connector's config block (as YAML values) pointing at the running fake."""
@@ -103,6 +106,10 @@ class EmulatedMarketplace(EmulatedPlatform, Protocol):
 
     def listings_by_sku(self) -> dict[str, str]:
         """Seller SKU -> the marketplace product id listing it (one per SKU when nothing is duplicated)."""
+        ...
+
+    def list_existing(self, products: Sequence[SeedProduct]) -> None:
+        """List these products on the marketplace by hand, with the same seller SKUs (syncd must link them)."""
         ...
 
     def listing_count(self) -> int:
