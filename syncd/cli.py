@@ -279,3 +279,14 @@ def run() -> None:
         fail(str(exc), EXIT_CONFIG)
     except SyncError as exc:
         fail(str(exc))
+
+
+def _register_commands() -> None:
+    from syncd.commands.status import status
+    from syncd.commands.sync import plan, run, run_once
+
+    for command in (run, run_once, plan, status):
+        main.add_command(command)
+
+
+_register_commands()

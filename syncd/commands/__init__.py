@@ -1,0 +1,1 @@
+"""Operator commands beyond configuration and schema: running the jobs, status, retries, the sandbox."""
