@@ -28,9 +28,9 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+# A seeded merchant on the built-in emulators, with syncd running against them until Ctrl-C.
 sandbox: $(STAMP)
-	@echo "make sandbox arrives with the sync engine (issue 5); nothing to run yet." >&2
-	@exit 1
+	$(BIN)/syncd sandbox $(SANDBOX_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build *.egg-info

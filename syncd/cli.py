@@ -282,10 +282,11 @@ def run() -> None:
 
 
 def _register_commands() -> None:
+    from syncd.commands.sandbox import sandbox
     from syncd.commands.status import status
     from syncd.commands.sync import plan, run, run_once
 
-    for command in (run, run_once, plan, status):
+    for command in (run, run_once, plan, status, sandbox):
         main.add_command(command)
 
 

@@ -37,6 +37,16 @@ class OrderLinkState(StrEnum):
     LINKED = "linked"  # TikTok carries the external order reference
     CANCELLED = "cancelled"
     QUARANTINED = "quarantined"  # cannot be imported; waits for `syncd retry`
+    PLATFORM = "platform"  # fulfilled from TikTok's own warehouses: recorded, never sent to the store
+
+
+class RestockState(StrEnum):
+    """Where putting a return's units back into the store of record's stock stands (once per return and SKU)."""
+
+    DUE = "due"  # the units came back; nothing sent yet
+    SENDING = "sending"  # the quantity to set is recorded and may have reached the store
+    APPLIED = "applied"
+    HELD = "held"  # quarantined: refused by the store, or whether it landed is unknown; waits for `syncd retry`
 
 
 class RunOutcome(StrEnum):

@@ -33,6 +33,7 @@ _SOURCES: dict[OrderLinkState, frozenset[OrderLinkState]] = {
     _S.LINKED: frozenset({_S.PENDING, _S.CREATED, _S.LINKED, _S.QUARANTINED}),
     _S.QUARANTINED: frozenset({_S.PENDING, _S.CREATED, _S.QUARANTINED}),
     _S.CANCELLED: frozenset(_S),
+    _S.PLATFORM: frozenset({_S.PENDING, _S.QUARANTINED, _S.PLATFORM}),
 }
 _NEEDS_STORE_ORDER = frozenset({_S.CREATED, _S.LINKED})
 
@@ -144,6 +145,39 @@ def list_order_links(
     if store_channel_id is not None:
         stmt = stmt.where(OrderLink.store_channel_id == store_channel_id)
     stmt = stmt.order_by(col(OrderLink.created_at), col(OrderLink.id)).limit(limit)
+    return fetch_all(session, stmt)
+
+
+def mark_shipped(
+    session: Session, tiktok_order_id: str, tracking_number: str | None, *, now: datetime | None = None
+) -> bool:
+    """Record that TikTok has the order's shipment; False if it was already marked (or has no store order)."""
+    table = table_of(OrderLink)
+    stmt = (
+        update(table)
+        .where(
+            table.c.tiktok_order_id == tiktok_order_id,
+            table.c.state.in_(_NEEDS_STORE_ORDER),
+            table.c.shipped_at.is_(None),
+        )
+        .values(shipped_at=now or utcnow(), tracking_number=tracking_number, updated_at=now or utcnow())
+    )
+    return session.exec(stmt).rowcount > 0
+
+
+def list_unshipped(session: Session, store_channel_id: int, *, after_id: int = 0, limit: int = 100) -> list[OrderLink]:
+    """Links with a store order that TikTok has no shipment for yet, by id after `after_id` (keyset paging)."""
+    stmt = (
+        select(OrderLink)
+        .where(
+            OrderLink.store_channel_id == store_channel_id,
+            col(OrderLink.state).in_(list(_NEEDS_STORE_ORDER)),
+            col(OrderLink.shipped_at).is_(None),
+            col(OrderLink.id) > after_id,
+        )
+        .order_by(col(OrderLink.id))
+        .limit(limit)
+    )
     return fetch_all(session, stmt)
 
 

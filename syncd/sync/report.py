@@ -48,6 +48,16 @@ class RunReport:
         if len(self.notes) < 50:
             self.notes.append(message)
 
+    def absorb(self, other: RunReport) -> None:
+        """Add another report's counts, writes, plans and notes to this one (a job made of other jobs)."""
+        for name in ("read", "created", "updated", "unchanged", "quarantined", "failed", "deferred"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.api_calls.update(other.api_calls)
+        self.writes.update(other.writes)
+        self.planned.extend(other.planned)
+        for note in other.notes:
+            self.note(f"{other.job}: {note}")
+
     def counts(self) -> dict[str, Any]:
         """The report as plain JSON-able values."""
         return {

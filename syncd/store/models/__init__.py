@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from syncd.store.models.catalog import Binding, CanonicalProduct, CanonicalVariant, Channel, Location
 from syncd.store.models.ops import Credential, InboxEvent, JobRun, StreamCursor
-from syncd.store.models.orders import OrderLink, QuarantineEntry
+from syncd.store.models.orders import OrderLink, QuarantineEntry, ReturnRestock
 from syncd.store.models.stock import ChannelQuantity, InventoryLevel, Reservation
 
 __all__ = [
@@ -21,5 +21,6 @@ __all__ = [
     "OrderLink",
     "QuarantineEntry",
     "Reservation",
+    "ReturnRestock",
     "StreamCursor",
 ]

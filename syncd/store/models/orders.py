@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from syncd.store.enums import OrderLinkState
+from syncd.store.enums import OrderLinkState, RestockState
 from syncd.store.models.base import enum_column, optional_timestamp, timestamp
 
 
@@ -23,6 +23,38 @@ class OrderLink(SQLModel, table=True):
     state: OrderLinkState = enum_column(OrderLinkState, OrderLinkState.PENDING, index=True)
     store_channel_id: int = Field(foreign_key="channels.id", ondelete="RESTRICT", index=True)
     store_order_id: str | None = Field(default=None, max_length=255)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    # Set once TikTok has the shipment, so the fulfilment job never sends it twice.
+    shipped_at: datetime | None = optional_timestamp()
+    tracking_number: str | None = Field(default=None, max_length=255)
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+
+
+class ReturnRestock(SQLModel, table=True):
+    """Units of one SKU of a TikTok return, put back into the store of record's stock at most once.
+
+    The row is the ledger that makes the restock happen once: the quantity to set is recorded (`sending`)
+    before it is sent, so a crash leaves evidence to check against instead of a second write.
+    """
+
+    __tablename__ = "return_restocks"
+    __table_args__ = (
+        UniqueConstraint("return_id", "sku"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    return_id: str = Field(max_length=64)
+    tiktok_order_id: str = Field(max_length=64, index=True)
+    store_channel_id: int = Field(foreign_key="channels.id", ondelete="RESTRICT")
+    sku: str = Field(max_length=255)
+    quantity: int
+    state: RestockState = enum_column(RestockState, RestockState.DUE, index=True)
+    location_id: str | None = Field(default=None, max_length=255)
+    on_hand_before: int | None = None
+    on_hand_after: int | None = None
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = timestamp()

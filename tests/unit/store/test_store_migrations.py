@@ -24,6 +24,7 @@ TABLES = {
     "products",
     "quarantine",
     "reservations",
+    "return_restocks",
     "stock_levels",
     "variants",
     "webhook_inbox",
@@ -48,7 +49,7 @@ def _schema(url: str) -> dict[str, object]:
 
 
 def test_head_and_a_fresh_database() -> None:
-    assert migrate.head() == "0001_initial"
+    assert migrate.head() == "0002_shipping_and_restocks"
 
 
 def test_a_new_database_has_no_revision(database_url: str) -> None:
@@ -104,3 +105,4 @@ def test_offline_mode_renders_sql_without_a_database(url: str, capsys: pytest.Ca
     sql = capsys.readouterr().out
     assert "CREATE TABLE channels" in sql
     assert "0001_initial" in sql
+    assert "0002_shipping_and_restocks" in sql
