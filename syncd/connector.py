@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import TracebackType
@@ -20,7 +20,17 @@ from pydantic import BaseModel
 
 from syncd.config.types import Duration, PositiveDuration, Secret
 from syncd.config.types import Section as ConnectorConfig
-from syncd.domain import Fulfilment, Listing, Order, OrderReference, Product, Return, StockLevel, StockUpdate
+from syncd.domain import (
+    Fulfilment,
+    Listing,
+    Order,
+    OrderReference,
+    Product,
+    Return,
+    StockLevel,
+    StockUpdate,
+    WebhookNotice,
+)
 from syncd.http.clock import Clock, SystemClock
 
 __all__ = [
@@ -47,6 +57,8 @@ __all__ = [
     "Secret",
     "StockSink",
     "StockSource",
+    "WebhookRegistrar",
+    "WebhookSource",
     "WriteResult",
     "WriteStatus",
     "capabilities_of",
@@ -210,6 +222,32 @@ class AccountDirectory(Protocol):
 
 
 @runtime_checkable
+class WebhookSource(Protocol):
+    """Connectors whose platform pushes webhooks: verification and parsing of one delivery."""
+
+    def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> bool:
+        """True when the delivery is signed with this connector's secret (constant time; headers lower-case)."""
+        ...
+
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookNotice:
+        """The delivery as a notice; raises ValueError naming what is wrong with a malformed one."""
+        ...
+
+
+@runtime_checkable
+class WebhookRegistrar(Protocol):
+    """Connectors that can subscribe their platform's webhooks to an address (`syncd webhooks register`)."""
+
+    def register_webhooks(self, address: str) -> list[WriteResult]:
+        """Subscribe every topic syncd uses to `address`; one result per topic (UNCHANGED if already there)."""
+        ...
+
+    def list_webhooks(self) -> dict[str, str]:
+        """The platform's current subscriptions: topic -> address."""
+        ...
+
+
+@runtime_checkable
 class CatalogSource(Protocol):
     """Reads products and their variants changed since a checkpoint."""
 
@@ -336,6 +374,8 @@ CAPABILITIES: tuple[type, ...] = (
     ReturnSource,
     InteractiveAuth,
     AccountDirectory,
+    WebhookSource,
+    WebhookRegistrar,
 )
 
 

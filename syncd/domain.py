@@ -241,3 +241,32 @@ class Return(DomainModel):
     lines: tuple[ReturnLine, ...] = ()
     refund_total: Money | None = None
     updated_at: UtcDatetime
+
+
+class WebhookKind(StrEnum):
+    """What a webhook delivery is about, so the engine knows which job to run for which entities."""
+
+    ORDER = "order"
+    PRODUCT = "product"
+    INVENTORY = "inventory"
+    FULFILMENT = "fulfilment"
+    RETURN = "return"
+    DEAUTHORIZED = "deauthorized"
+    AUTH_EXPIRING = "auth_expiring"
+    PING = "ping"
+    OTHER = "other"
+
+
+class WebhookNotice(DomainModel):
+    """A verified webhook delivery, reduced to what the engine acts on.
+
+    `entity_ids` are the platform's ids of what changed (order ids, product ids, inventory item ids); an
+    empty tuple means "something changed, run the job".
+    """
+
+    event_id: str = Field(min_length=1, max_length=255)
+    topic: str
+    kind: WebhookKind
+    entity_ids: tuple[str, ...] = ()
+    occurred_at: UtcDatetime | None = None
+    detail: str = ""
