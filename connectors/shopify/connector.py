@@ -1,9 +1,11 @@
-"""ShopifyConnector: a Shopify store as catalog and stock source, stock sink, order sink and fulfilment source.
+"""ShopifyConnector: a Shopify store as catalog and stock source, stock sink, order sink, fulfilment source, and
+webhook source and registrar.
 
 Everything goes through the GraphQL Admin API at the pinned `api_version`, over the project's httpx client
 (`ShopifyGraphQL`: timeouts, retries, the cost budget). The parts live in their own modules: `catalog`
 (products, paged or bulk), `inventory` (levels and compare-and-set writes), `orders` (exactly-once creation,
-cancellation, fulfilments).
+cancellation, fulfilments), `notices` (webhook verification and parsing) and `subscriptions` (webhook
+subscriptions).
 
 Checkpoints: catalog pages carry the latest product `updatedAt` that is safe to resume after; stock reads carry
 one checkpoint, on their last page, with the same meaning for inventory levels (see `checkpoints`).
@@ -11,7 +13,7 @@ one checkpoint, on their last page, with the same meaning for inventory levels (
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from pydantic import BaseModel, SecretStr
 
@@ -22,9 +24,11 @@ from connectors.shopify.bulk import BulkDownload, BulkRunner
 from connectors.shopify.catalog import CatalogReader
 from connectors.shopify.config import ShopifyConfig
 from connectors.shopify.inventory import StockReader, StockWriter
+from connectors.shopify.notices import delivery_notice, verify_delivery
 from connectors.shopify.orders import FulfilmentReader, OrderWriter
+from connectors.shopify.subscriptions import SubscriptionManager
 from syncd.connector import Connector, CredentialVault, Page, WriteResult
-from syncd.domain import Fulfilment, Order, Product, StockLevel, StockUpdate
+from syncd.domain import Fulfilment, Order, Product, StockLevel, StockUpdate, WebhookNotice
 from syncd.errors import AuthError, ConfigError
 from syncd.http import Clock, register_secret
 
@@ -58,6 +62,7 @@ class ShopifyConnector(Connector):
         self._stock_writer = StockWriter(self.api)
         self._orders = OrderWriter(self.api)
         self._fulfilments = FulfilmentReader(self.api)
+        self._subscriptions = SubscriptionManager(self.api)
 
     def close(self) -> None:
         """Close the HTTP clients."""
@@ -155,3 +160,21 @@ class ShopifyConnector(Connector):
     def read_fulfilments(self, store_order_ids: Sequence[str]) -> list[Fulfilment]:
         """Fulfilments with tracking of these store orders."""
         return self._fulfilments.read(store_order_ids)
+
+    # -- webhooks -----------------------------------------------------------------------------------------------
+
+    def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> bool:
+        """True when `x-shopify-hmac-sha256` signs the raw body with `webhook_secret` (else `client_secret`)."""
+        return verify_delivery(self.settings, body, headers)
+
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookNotice:
+        """The verified delivery as a notice (see `notices` for each topic); ValueError when it is malformed."""
+        return delivery_notice(self.settings, body, headers)
+
+    def register_webhooks(self, address: str) -> list[WriteResult]:
+        """Subscribe the topics syncd uses (`subscriptions.SUBSCRIBED_TOPICS`) to `address`; one result each."""
+        return self._subscriptions.register(address)
+
+    def list_webhooks(self) -> dict[str, str]:
+        """The app's subscriptions on the shop: topic enum (`PRODUCTS_UPDATE`) -> address."""
+        return self._subscriptions.listing()

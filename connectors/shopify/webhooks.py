@@ -28,6 +28,10 @@ API_VERSION_HEADER = "X-Shopify-API-Version"
 TRIGGERED_AT_HEADER = "X-Shopify-Triggered-At"
 
 
+class WebhookPayloadError(RecordError, ValueError):
+    """A delivery syncd cannot read (not JSON, not an object, a field of the wrong type); names the problem."""
+
+
 def webhook_hmac(secret: str, body: bytes) -> str:
     """The `X-Shopify-Hmac-Sha256` value for `body` signed with the app's secret."""
     digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).digest()
@@ -93,7 +97,7 @@ class VariantRef(_Payload):
 
 
 class ProductUpdated(_Payload):
-    """`products/create` and `products/update`: which product changed, and when."""
+    """`products/create`, `products/update` and `products/delete` (only `id`): which product changed, and when."""
 
     kind: Literal["product"] = "product"
     id: int
@@ -107,7 +111,7 @@ class ProductUpdated(_Payload):
 
 
 class InventoryLevelUpdated(_Payload):
-    """`inventory_levels/update`: an item's available quantity at a location."""
+    """`inventory_levels/update` (and `connect`, `disconnect`): an item's available quantity at a location."""
 
     kind: Literal["inventory_level"] = "inventory_level"
     inventory_item_id: int
@@ -180,7 +184,10 @@ _EVENT: TypeAdapter[WebhookEvent] = TypeAdapter(WebhookEvent)
 TOPIC_KINDS: dict[str, str] = {
     "products/create": "product",
     "products/update": "product",
+    "products/delete": "product",
     "inventory_levels/update": "inventory_level",
+    "inventory_levels/connect": "inventory_level",
+    "inventory_levels/disconnect": "inventory_level",
     "fulfillments/create": "fulfillment",
     "fulfillments/update": "fulfillment",
 }
@@ -193,15 +200,26 @@ def topic_kind(topic: str) -> str | None:
     return TOPIC_KINDS.get(topic)
 
 
+def payload_object(topic: str, body: bytes) -> dict[str, Any]:
+    """The delivery's JSON object; `WebhookPayloadError` when the body is not one."""
+    try:
+        payload = json.loads(body)
+    except ValueError as exc:
+        raise WebhookPayloadError(f"shopify webhook {topic}", "the body is not JSON") from exc
+    if not isinstance(payload, dict):
+        raise WebhookPayloadError(f"shopify webhook {topic}", "the body is not a JSON object")
+    return payload
+
+
 def parse_webhook(topic: str, body: bytes) -> WebhookEvent | None:
-    """Parse a verified delivery; None for a topic syncd ignores, `RecordError` for a payload it cannot read."""
+    """Parse a verified delivery; None for a topic syncd ignores, `WebhookPayloadError` (a `RecordError` and a
+    ValueError) naming the problem for a payload it cannot read."""
     kind = topic_kind(topic)
     if kind is None:
         return None
+    payload = payload_object(topic, body)
     try:
-        payload = json.loads(body)
-        if not isinstance(payload, dict):
-            raise ValueError("payload is not a JSON object")
         return _EVENT.validate_python({**payload, "kind": kind})
-    except (ValueError, ValidationError) as exc:
-        raise RecordError(f"shopify webhook {topic}", f"unreadable payload: {type(exc).__name__}") from exc
+    except ValidationError as exc:
+        fields = sorted({".".join(str(p) for p in error["loc"][1:]) or "payload" for error in exc.errors()})
+        raise WebhookPayloadError(f"shopify webhook {topic}", f"invalid or missing {', '.join(fields)}") from exc

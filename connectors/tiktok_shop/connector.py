@@ -1,14 +1,15 @@
 """TikTokShopConnector: TikTok Shop as a sales channel for syncd, built on the typed client in this package.
 
 Capabilities: catalog sink (link by seller SKU, create and update listings), stock sink and source, order
-source, order reference sink, fulfilment sink and returns source. Every call goes through
+source, order reference sink, fulfilment sink, returns source, and webhooks (verification, parsing,
+subscriptions). Every call goes through
 `TikTokShopClient`, which signs, refreshes tokens, retries and rate-limits. This class builds the client and
 runs the consent flow; what each capability calls lives in `sync/`, and field names stay in `mapping/`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, SecretStr
@@ -20,9 +21,20 @@ from connectors.tiktok_shop.sync.aftersales import AFTERSALES_PAGE_SIZE
 from connectors.tiktok_shop.sync.context import ShopContext
 from connectors.tiktok_shop.sync.images import MAX_IMAGE_BYTES, ImageFetchError, ImageUploader
 from connectors.tiktok_shop.sync.listings import MAX_MAIN_IMAGES, SKU_SEARCH_CHUNK, ListingCatalog
+from connectors.tiktok_shop.sync.webhooks import ShopWebhooks
 from connectors.tiktok_shop.tokens import TokenSet, TokenStore, VaultTokenStore
 from syncd.connector import Account, Connector, CredentialVault, Page, WriteResult
-from syncd.domain import Fulfilment, Listing, Order, OrderReference, Product, Return, StockLevel, StockUpdate
+from syncd.domain import (
+    Fulfilment,
+    Listing,
+    Order,
+    OrderReference,
+    Product,
+    Return,
+    StockLevel,
+    StockUpdate,
+    WebhookNotice,
+)
 from syncd.http import Clock, RetryPolicy
 
 # The names below moved to `sync/` with the code that uses them; they stay importable from here.
@@ -56,7 +68,7 @@ def _config_tokens(config: TikTokShopConfig) -> TokenSet | None:
 
 
 class TikTokShopConnector(Connector):
-    """TikTok Shop: catalog sink, stock sink and source, orders, order references, fulfilment, returns."""
+    """TikTok Shop: catalog sink, stock sink and source, orders, order references, fulfilment, returns, webhooks."""
 
     name = "tiktok_shop"
     config_model = TikTokShopConfig
@@ -92,6 +104,7 @@ class TikTokShopConnector(Connector):
         self._context = ShopContext(self.client, config, self.clock, platform=self.name)
         self._images = ImageUploader(self._context)
         self._catalog = ListingCatalog(self._context, self._images)
+        self._webhooks = ShopWebhooks(self._context)
 
     def close(self) -> None:
         """Close the TikTok client and the image downloader."""
@@ -133,7 +146,9 @@ class TikTokShopConnector(Connector):
 
     def check(self) -> None:
         """List the authorised shops; raises AuthError if TikTok refuses the credentials or lacks the shop."""
-        self._context.resolve(self.client.seller.shops())
+        shops = self.client.seller.shops()
+        self._context.resolve(shops)
+        self._webhooks.remember(shops)  # the shop's id, which deliveries name it by, at no extra call
 
     @property
     def shop(self) -> ShopClient:
@@ -206,3 +221,25 @@ class TikTokShopConnector(Connector):
         so a read resumed from any page loses nothing; windows overlap by the config's `read_overlap`.
         """
         return aftersales.read_returns(self._context, since)
+
+    # -- webhooks --------------------------------------------------------------------------------------
+
+    def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> bool:
+        """True when `authorization` is the app's HMAC of the raw body (constant-time compare; never raises)."""
+        return self._webhooks.verify(body, headers)
+
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookNotice:
+        """The verified delivery as a notice (see `mapping.webhooks` for what each event becomes).
+
+        Raises ValueError naming the problem for a malformed body. A delivery for another shop of the app is
+        OTHER with `detail` "another shop: <id>": record it, run nothing.
+        """
+        return self._webhooks.parse(body, headers)
+
+    def register_webhooks(self, address: str) -> list[WriteResult]:
+        """Point the event types syncd uses (`sync.webhooks.SUBSCRIBED_EVENTS`) at `address`; one result each."""
+        return self._webhooks.register(address)
+
+    def list_webhooks(self) -> dict[str, str]:
+        """The shop's subscriptions: event type -> address."""
+        return self._webhooks.subscriptions()

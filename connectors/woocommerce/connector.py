@@ -1,9 +1,9 @@
-"""WooCommerceConnector: a WooCommerce store as catalog and stock source, stock sink, order sink and fulfilment
-source, over the REST API v3 through the `woocommerce` package."""
+"""WooCommerceConnector: a WooCommerce store as catalog and stock source, stock sink, order sink, fulfilment
+source, and webhook source and registrar, over the REST API v3 through the `woocommerce` package."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -13,13 +13,15 @@ from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.config import WooCommerceConfig
 from connectors.woocommerce.mapping import product_to_domain, stock_level
 from connectors.woocommerce.models import WooProduct, WooVariation, format_gmt
+from connectors.woocommerce.notices import delivery_notice, verify_delivery
 from connectors.woocommerce.orders import OrderWriter
 from connectors.woocommerce.reads import read_changed
+from connectors.woocommerce.subscriptions import WebhookRegistry
 from connectors.woocommerce.watermark import Watermark
 from syncd.connector import Connector, CredentialVault, Page, RejectedRecord, WriteResult
-from syncd.domain import Fulfilment, Order, Product, StockLevel, StockUpdate
+from syncd.domain import Fulfilment, Order, Product, StockLevel, StockUpdate, WebhookNotice
 from syncd.errors import FatalApiError
-from syncd.http import Clock
+from syncd.http import Clock, register_secret
 
 
 class WooCommerceConnector(Connector):
@@ -42,6 +44,8 @@ class WooCommerceConnector(Connector):
         store_url = base_url or str(config.base_url or config.url)
         self.client = WooClient(config, store_url=store_url, clock=self.clock)
         self._orders = OrderWriter(self.client, config, self.clock)
+        register_secret(config.webhook_secret)  # it travels in webhook registrations: keep it out of logs
+        self._webhooks = WebhookRegistry(self.client, config.webhook_secret)
         self._currency = config.currency
 
     def close(self) -> None:
@@ -138,3 +142,22 @@ class WooCommerceConnector(Connector):
     def read_fulfilments(self, store_order_ids: Sequence[str]) -> list[Fulfilment]:
         """Tracking of these orders from Shipment Tracking meta or order notes; `completed` means shipped."""
         return fulfilment.read_fulfilments(self.client, store_order_ids, self.settings.tracking_meta_key)
+
+    # -- webhooks --------------------------------------------------------------------------------------
+
+    def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> bool:
+        """True when `x-wc-webhook-signature` signs the raw body with `webhook_secret`, and for the bare
+        `webhook_id=<digits>` creation ping, which is unsigned and carries nothing to trust."""
+        return verify_delivery(self.settings.webhook_secret, body, headers)
+
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookNotice:
+        """The verified delivery as a notice (see `notices`); ValueError naming the problem when malformed."""
+        return delivery_notice(body, headers)
+
+    def register_webhooks(self, address: str) -> list[WriteResult]:
+        """Create (or re-activate) the webhooks syncd uses, signed with `webhook_secret`; one result per topic."""
+        return self._webhooks.register(address)
+
+    def list_webhooks(self) -> dict[str, str]:
+        """The store's active webhooks: topic -> delivery URL."""
+        return self._webhooks.listing()

@@ -34,12 +34,28 @@ TOPIC_HOOKS = {
     "order.restored": ["untrashed_post"],
 }
 MAX_FAILURES = 5
+STATUSES = ("active", "paused", "disabled")
 USER_AGENT = "WooCommerce/9.4.0 Hookshot (WordPress/6.7.1)"
 
 
 def php_json(payload: Any) -> bytes:
     """JSON as `wp_json_encode` writes it: compact, non-ASCII escaped, `/` escaped as `\\/`."""
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=True, default=str).replace("/", "\\/").encode()
+
+
+def _checked_topic(raw: Any) -> str:
+    topic = str(raw or "").lower()
+    if topic not in TOPIC_HOOKS and not topic.startswith("action."):
+        raise StoreError("woocommerce_rest_shop_webhook_invalid_topic", "Webhook topic is required and must be valid.")
+    return topic
+
+
+def _checked_url(raw: Any) -> str:
+    url = str(raw or "")
+    if not url.startswith(("http://", "https://")):
+        message = "Webhook delivery URL must be a valid URL starting with http:// or https://."
+        raise StoreError("woocommerce_rest_shop_webhook_invalid_delivery_url", message)
+    return url
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +112,8 @@ class WebhookHub:
         """`POST /webhooks`; an active webhook is pinged at once."""
         if not isinstance(body, dict):
             raise StoreError("rest_invalid_json", "Invalid JSON body passed.", 400)
-        topic = str(body.get("topic") or "").lower()
-        if topic not in TOPIC_HOOKS and not topic.startswith("action."):
-            raise StoreError(
-                "woocommerce_rest_shop_webhook_invalid_topic", "Webhook topic is required and must be valid."
-            )
-        url = str(body.get("delivery_url") or "")
-        if not url.startswith(("http://", "https://")):
-            message = "Webhook delivery URL must be a valid URL starting with http:// or https://."
-            raise StoreError("woocommerce_rest_shop_webhook_invalid_delivery_url", message)
+        topic = _checked_topic(body.get("topic"))
+        url = _checked_url(body.get("delivery_url"))
         hook_id = self._ids.next()
         stamp = self.stamps.next()
         resource, _, event = topic.partition(".")
@@ -123,6 +132,35 @@ class WebhookHub:
         self.hooks[hook_id] = _Hook(doc, secret, stamp)
         if doc["status"] == "active":
             self._enqueue(hook_id, "ping", f"webhook_id={hook_id}".encode(), ping=True)
+        return self.render(hook_id)
+
+    def update(self, hook_id: int, body: Any) -> dict[str, Any]:
+        """`PUT /webhooks/<id>`: change name, status, topic, delivery URL or secret; no ping is sent.
+
+        Setting a disabled webhook `active` clears its failure count, as re-enabling it in the admin does.
+        """
+        hook = self.get(hook_id)
+        if not isinstance(body, dict):
+            raise StoreError("rest_invalid_json", "Invalid JSON body passed.", 400)
+        status = body.get("status", hook.doc["status"])
+        if status not in STATUSES:
+            raise StoreError("rest_invalid_param", f"Invalid parameter(s): status (one of {', '.join(STATUSES)})")
+        topic = _checked_topic(body.get("topic", hook.doc["topic"]))
+        url = _checked_url(body.get("delivery_url", hook.doc["delivery_url"]))
+        if status == "active" and hook.doc["status"] != "active":
+            hook.failures = 0
+        resource, _, event = topic.partition(".")
+        hook.doc.update(
+            name=str(body.get("name", hook.doc["name"])),
+            status=status,
+            topic=topic,
+            resource=resource,
+            event=event,
+            hooks=TOPIC_HOOKS.get(topic, [event]),
+            delivery_url=url,
+        )
+        if body.get("secret"):
+            hook.secret = str(body["secret"])
         return self.render(hook_id)
 
     def render(self, hook_id: int) -> dict[str, Any]:

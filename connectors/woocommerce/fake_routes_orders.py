@@ -91,6 +91,12 @@ class OrderRoutes(WooRoutes):
         """One webhook."""
         return Response.json(self.hub.render(path_id(request.path_params["webhook_id"])))
 
+    @route("PUT", f"{API}/webhooks/{{webhook_id}}")
+    @answers
+    def update_webhook(self, request: Request) -> Response:
+        """Change a webhook (re-activate a disabled one, rotate its secret)."""
+        return Response.json(self.hub.update(path_id(request.path_params["webhook_id"]), json_body(request)))
+
     @route("DELETE", f"{API}/webhooks/{{webhook_id}}")
     @answers
     def delete_webhook(self, request: Request) -> Response:

@@ -108,7 +108,8 @@ def parse_webhook(body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         elif resource == "order" and event != "deleted":
             order = WooOrder.model_validate(payload)
     except ValidationError as exc:
-        raise WebhookError(f"{topic} payload does not parse: {exc.error_count()} error(s)") from exc
+        fields = sorted({".".join(str(p) for p in error["loc"]) or "payload" for error in exc.errors()})
+        raise WebhookError(f"{topic} payload does not parse: invalid or missing {', '.join(fields)}") from exc
     return WebhookEvent(
         topic=topic,
         resource=resource,

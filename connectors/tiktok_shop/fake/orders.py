@@ -153,14 +153,18 @@ class OrderAPI(FakeCore):
                 package = self.packages[package_id]
                 if package.status not in ("COMPLETED", "CANCELLED"):
                     package.status, package.update_time = package_status, now
+        self.notify_order_status(order)
+
+    def notify_order_status(self, order: Order) -> None:
+        """Send ORDER_STATUS_CHANGE for the order's current status (a new order is notified the same way)."""
         self.emit(
             "ORDER_STATUS_CHANGE",
             # The webhook spells the cancelled status CANCEL (§4.4, PY webhook docs).
             {
                 "order_id": order.id,
-                "order_status": "CANCEL" if status == "CANCELLED" else status,
+                "order_status": "CANCEL" if order.status == "CANCELLED" else order.status,
                 "is_on_hold_order": order.is_on_hold_order,
-                "update_time": now,
+                "update_time": order.update_time,
             },
         )
 

@@ -243,6 +243,13 @@ class Seeding(ProductAPI, FulfillmentAPI, AfterSalesAPI):
                 orders.append(self.add_order(lines, status=status, create_time=first + n * spacing))
             return orders
 
+    def place_order(self, lines: Sequence[LineSpec], **options: Any) -> Order:
+        """A buyer places an order now: `add_order`, then ORDER_STATUS_CHANGE, as the platform notifies new orders."""
+        with self.lock:
+            order = self.add_order(lines, **options)
+            self.notify_order_status(order)
+            return order
+
     def set_order_status(self, order_id: str, status: str) -> Order:
         """Move an order to `status` now (bumping update_time) and send ORDER_STATUS_CHANGE."""
         with self.lock:

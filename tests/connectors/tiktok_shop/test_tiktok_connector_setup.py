@@ -28,6 +28,8 @@ def test_the_connector_declares_its_capabilities(fake: FakeTikTokShop, clock: Ma
             "ReturnSource",
             "StockSink",
             "StockSource",
+            "WebhookRegistrar",
+            "WebhookSource",
         ]
 
 
