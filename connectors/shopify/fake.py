@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import hmac
 import json
-import threading
+import ssl
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -44,7 +44,7 @@ from connectors.shopify.fake_oauth import OAuthRoutes
 from connectors.shopify.fake_services import ShopServices
 from connectors.shopify.fake_webhooks import WebhookDispatcher, topic_name
 from syncd.testing import FakeServer, RateLimit, Request, Response, route
-from syncd.testing._wire import WireServer
+from syncd.testing.standalone import serve_until_interrupted
 from syncd.testing.throttle import ServerBuckets
 
 DEFAULT_SHOP = "syncd-test.myshopify.com"
@@ -87,18 +87,6 @@ class CostBuckets(ServerBuckets):
             self._buckets[key] = (min(self.limit.capacity, self._refilled(key, now) + tokens), now)
 
 
-class _FixedPortWire(WireServer):
-    """The base server on a chosen port (standalone mode), instead of one the OS picks."""
-
-    def __init__(self, dispatch: Any, stopping: threading.Event, port: int) -> None:
-        self._fixed_port = port
-        super().__init__(dispatch, stopping)
-
-    def server_bind(self) -> None:
-        self.server_address = ("127.0.0.1", self._fixed_port)
-        super().server_bind()
-
-
 class FakeShopify(ShopHelpers, OAuthRoutes, FakeServer):
     """One Shopify shop in memory, served as the Admin API serves it."""
 
@@ -134,16 +122,9 @@ class FakeShopify(ShopHelpers, OAuthRoutes, FakeServer):
 
     # -- lifecycle --------------------------------------------------------------------------------------------
 
-    def start(self, port: int = 0) -> Self:
-        """Serve on `port` (a free one when 0) and start webhook delivery."""
-        if port:
-            if self.running:
-                raise RuntimeError("FakeShopify is already running")
-            self._stopping = threading.Event()
-            self._wire = _FixedPortWire(self.dispatch, self._stopping, port)
-            self._wire.start()
-        else:
-            super().start()
+    def start(self, port: int = 0, tls: ssl.SSLContext | None = None) -> Self:
+        """Serve on `port` (a free one when 0), over TLS with `tls`, and start webhook delivery."""
+        super().start(port, tls)
         self.dispatcher.start()
         return self
 
@@ -306,18 +287,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.products:
         fake.add_products(args.products, variants_per_product=args.variants_per_product)
     fake.start(args.port)
-    print(f"shop_domain: {fake.shop_domain}", flush=True)
-    print(f"access_token: {args.token}", flush=True)
-    print(f"api_version: {DEFAULT_VERSION}", flush=True)
-    print(f"base_url: {fake.base_url}", flush=True)
-    print(f"api_key: {fake.api_key}", flush=True)
-    print(f"api_secret: {fake.api_secret}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
+    lines = (
+        f"shop_domain: {fake.shop_domain}",
+        f"access_token: {args.token}",
+        f"api_version: {DEFAULT_VERSION}",
+        f"base_url: {fake.base_url}",
+        f"api_key: {fake.api_key}",
+        f"api_secret: {fake.api_secret}",
+    )
+    serve_until_interrupted(fake, lines)
 
 
 if __name__ == "__main__":

@@ -34,34 +34,7 @@ from connectors.woocommerce.fake_routes_orders import OrderRoutes
 from connectors.woocommerce.fake_state import Ids, Params, Stamps, StoreError
 from connectors.woocommerce.transport import guard_logs
 from syncd.testing import RateLimit, Request, Response
-from syncd.testing._wire import WireServer
-
-
-class _Wire(WireServer):
-    """The base's server, on a chosen port (standalone mode) and optionally behind TLS (Basic auth's https path)."""
-
-    def __init__(
-        self,
-        dispatch: Callable[[Request], Response | None],
-        stopping: threading.Event,
-        *,
-        port: int,
-        tls: ssl.SSLContext | None,
-    ) -> None:
-        self.wanted_port = port
-        self.tls = tls
-        super().__init__(dispatch, stopping)
-
-    def server_bind(self) -> None:
-        self.server_address = ("127.0.0.1", self.wanted_port)
-        super().server_bind()
-
-    def get_request(self) -> tuple[Any, Any]:
-        connection, address = super().get_request()
-        if self.tls is not None:
-            # A failed handshake raises ssl.SSLError, an OSError: socketserver drops that connection.
-            connection = self.tls.wrap_socket(connection, server_side=True)
-        return connection, address
+from syncd.testing.standalone import serve_until_interrupted
 
 
 class FakeWooCommerce(CatalogRoutes, OrderRoutes):
@@ -122,22 +95,9 @@ class FakeWooCommerce(CatalogRoutes, OrderRoutes):
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
-    def start(self, port: int = 0) -> Self:
-        """Serve on a free port, or on `port` (standalone mode); over TLS when built with `tls`."""
-        if port == 0 and self._tls is None:
-            return super().start()
-        if self._wire is not None:
-            raise RuntimeError("FakeWooCommerce is already running")
-        self._stopping = threading.Event()
-        self._wire = _Wire(self.dispatch, self._stopping, port=port, tls=self._tls)
-        self._wire.start()
-        return self
-
-    @property
-    def base_url(self) -> str:
-        """`http://127.0.0.1:<port>`, or `https://` when serving TLS."""
-        url = super().base_url
-        return "https://" + url.removeprefix("http://") if self._tls is not None else url
+    def start(self, port: int = 0, tls: ssl.SSLContext | None = None) -> Self:
+        """Serve on a free port, or on `port` (standalone mode); over TLS with `tls` or the one it was built with."""
+        return super().start(port, tls if tls is not None else self._tls)
 
     def stop(self) -> None:
         """Stop serving and finish queued webhook deliveries."""
@@ -287,15 +247,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     fake.load_seed(json.loads(args.seed.read_text("utf-8")) if args.seed else fake_seed.default_seed())
     fake.start(port=args.port)
     # Printing the key pair is the point of standalone mode: it is a throw-away sandbox credential.
-    print(f"url: {fake.base_url}", flush=True)
-    print(f"consumer_key: {fake.key.consumer_key}", flush=True)
-    print(f"consumer_secret: {fake.key.consumer_secret}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
+    lines = (
+        f"url: {fake.base_url}",
+        f"consumer_key: {fake.key.consumer_key}",
+        f"consumer_secret: {fake.key.consumer_secret}",
+    )
+    serve_until_interrupted(fake, lines)
     return 0
 
 

@@ -3,6 +3,9 @@
 `ThreadingHTTPServer.server_close` joins every handler thread, and a handler thread sits in a blocking read
 for as long as the client keeps its connection alive. So the server tracks its open connections and shuts
 them down on stop, which turns those reads into EOF and lets the threads end.
+
+With a TLS context, each accepted connection is wrapped and its handshake done on the connection's own thread,
+so a client that connects and never speaks cannot stall the accept loop (or `stop`, which joins it).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import logging
 import selectors
 import socket
 import socketserver
+import ssl
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,13 +35,17 @@ class WireServer(ThreadingHTTPServer):
     """A ThreadingHTTPServer on 127.0.0.1 that hands each request to `dispatch` and stops promptly.
 
     `stop` sets `stopping`; a dispatch that holds a request on purpose waits on that event, not on a sleep.
+    With `tls`, it serves https: every connection is wrapped in that server-side context.
     """
 
     # handle_request() must never block: the serve loop calls it only when the socket is readable.
     timeout = 0.0
 
-    def __init__(self, dispatch: Dispatch, stopping: threading.Event, *, port: int = 0) -> None:
+    def __init__(
+        self, dispatch: Dispatch, stopping: threading.Event, *, port: int = 0, tls: ssl.SSLContext | None = None
+    ) -> None:
         self.dispatch = dispatch
+        self.tls = tls
         self._open: set[socket.socket] = set()
         self._workers: list[threading.Thread] = []
         self._open_lock = threading.Lock()
@@ -90,6 +98,19 @@ class WireServer(ThreadingHTTPServer):
                 for key, _ in selector.select():
                     if key.fileobj is self and not self._stopping.is_set():
                         self.handle_request()
+
+    def get_request(self) -> tuple[Any, Any]:
+        connection, address = super().get_request()
+        if self.tls is not None:
+            # The handshake waits for the client, so it is left to the connection's thread (`finish_request`).
+            connection = self.tls.wrap_socket(connection, server_side=True, do_handshake_on_connect=False)
+        return connection, address
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if isinstance(request, ssl.SSLSocket):
+            # A failed handshake raises ssl.SSLError, an OSError: socketserver logs it and drops the connection.
+            request.do_handshake()
+        super().finish_request(request, client_address)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         # ThreadingMixIn does not track daemon threads, and non-daemon ones would keep a test run alive

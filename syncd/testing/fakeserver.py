@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import random
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -72,10 +73,11 @@ class FakeServer:
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
-    def start(self, port: int = 0) -> Self:
+    def start(self, port: int = 0, tls: ssl.SSLContext | None = None) -> Self:
         """Bind `port` on 127.0.0.1 (0, the default: a free port) and serve in a background thread.
 
         Tests leave `port` at 0 so parallel runs never collide; a fixed port is for an emulator run by hand.
+        With `tls` (a server-side context holding the certificate) it serves https instead of http.
         Raises OSError if `port` is taken.
         """
         if not 0 <= port <= 65535:
@@ -83,7 +85,7 @@ class FakeServer:
         if self._wire is not None:
             raise RuntimeError(f"{type(self).__name__} is already running")
         self._stopping = threading.Event()
-        self._wire = WireServer(self.dispatch, self._stopping, port=port)
+        self._wire = WireServer(self.dispatch, self._stopping, port=port, tls=tls)
         self._wire.start()
         return self
 
@@ -110,10 +112,11 @@ class FakeServer:
 
     @property
     def base_url(self) -> str:
-        """`http://127.0.0.1:<port>`, without a trailing slash."""
+        """`http://127.0.0.1:<port>` (`https://` when serving TLS), without a trailing slash."""
         if self._wire is None:
             raise RuntimeError(f"{type(self).__name__} is not running")
-        return f"http://127.0.0.1:{self._wire.port}"
+        scheme = "https" if self._wire.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self._wire.port}"
 
     def url(self, path: str) -> str:
         """The absolute URL of `path` on this server."""

@@ -8,15 +8,12 @@ local fake, which is why printing them is fine here and nowhere else.
 from __future__ import annotations
 
 import argparse
-import signal
-import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
 
 from connectors.tiktok_shop.fake.catalog import SEED_DIR
 from connectors.tiktok_shop.fake.server import FakeTikTokShop
+from syncd.testing.standalone import serve_until_interrupted
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -35,24 +32,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.seed is not None:
         fake.load_seed(args.seed)
     fake.start(port=args.port)
-    print(f"base_url       {fake.base_url}   (API and auth host)")
-    print(f"app_key        {fake.app_key}")
-    print(f"app_secret     {fake.app_secret}")
-    print(f"shop_id        {fake.shop['id']}")
-    print(f"shop_cipher    {fake.shop['cipher']}")
-    print(f"access_token   {fake.access_token}")
-    print(f"refresh_token  {fake.refresh_token}")
-    print(f"seeded         {len(fake.products)} products, {len(fake.skus)} SKUs, {len(fake.orders)} orders")
-    sys.stdout.flush()
-    stop = threading.Event()
-
-    def _stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
-    stop.wait()
-    fake.stop()
+    lines = (
+        f"base_url       {fake.base_url}   (API and auth host)",
+        f"app_key        {fake.app_key}",
+        f"app_secret     {fake.app_secret}",
+        f"shop_id        {fake.shop['id']}",
+        f"shop_cipher    {fake.shop['cipher']}",
+        f"access_token   {fake.access_token}",
+        f"refresh_token  {fake.refresh_token}",
+        f"seeded         {len(fake.products)} products, {len(fake.skus)} SKUs, {len(fake.orders)} orders",
+    )
+    serve_until_interrupted(fake, lines)
     return 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 import woocommerce  # type: ignore[import-untyped]
-from woo_helpers import make_config, self_signed_tls
+from woo_helpers import make_config
 from woocommerce.oauth import OAuth  # type: ignore[import-untyped]
 
 from connectors.woocommerce import WooCommerceConnector
@@ -18,6 +18,7 @@ from connectors.woocommerce.fake_auth import ApiKey
 from syncd.domain import StockUpdate
 from syncd.errors import AuthError
 from syncd.http import ManualClock
+from syncd.testing.tls import self_signed_tls
 
 
 def test_oauth_with_the_right_secret_passes_and_a_wrong_secret_is_refused(

@@ -185,7 +185,9 @@ def test_filter_survives_a_broken_format_string(scrubbed: SecretRegistry, caplog
 def test_filter_guards_httpx_own_request_log(
     server: ScriptedServer, scrubbed: SecretRegistry, caplog: pytest.LogCaptureFixture
 ) -> None:
-    # httpx logs the full URL (after auth, with the signature) at INFO on its own logger.
+    # httpx logs the full URL (after auth, with the signature) at INFO on its own logger; syncd's own log set-up
+    # quiets that logger, so open it explicitly in case a test before this one configured logging.
+    caplog.set_level(logging.INFO, logger="httpx")
     with build_client(platform="t", base_url=server.url, timeout=2.0) as client:
         client.get("/orders", params={"sign": "f00dfeed", "access_token": "TTS-TOKEN-1", "page_size": 3})
 

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import errno
+import io
+import signal
 import socket
+import ssl
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,6 +20,8 @@ from notes_fake import GOOD_TOKEN, OTHER_TOKEN, FakeNotes
 
 from syncd.http.clock import ManualClock
 from syncd.testing import FakeServer, FakeServerError, Outcome, RateLimit, Request, Response, route
+from syncd.testing.standalone import serve_until_interrupted
+from syncd.testing.tls import self_signed_tls
 
 
 @pytest.fixture
@@ -288,3 +296,77 @@ def test_access_log_never_shows_keys_from_the_query(client: httpx.Client, caplog
     lines = [record.getMessage() for record in caplog.records if record.name == "syncd.testing.fakeserver"]
     assert any("page=2" in line for line in lines)
     assert not any("cs_top_secret_value" in line for line in lines)
+
+
+class TestTls:
+    def test_serves_https_with_the_given_certificate(self, tmp_path: Path) -> None:
+        context, certificate = self_signed_tls(tmp_path)
+        with FakeNotes().start(tls=context) as fake:
+            assert fake.base_url.startswith("https://127.0.0.1:")
+            trusting = ssl.create_default_context(cafile=str(certificate))
+            assert httpx.get(fake.url("/health"), verify=trusting, timeout=5.0).text == "ok"
+            with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                httpx.get(fake.url("/health"), timeout=5.0)  # the system's CAs do not know it
+            with pytest.raises(httpx.TransportError):  # plain http to a TLS port: the handshake fails, no answer
+                httpx.get(fake.url("/health").replace("https://", "http://"), timeout=5.0)
+            assert fake.calls.by_route() == {"health": 1}
+
+    def test_a_client_that_never_handshakes_stalls_neither_serving_nor_stop(self, tmp_path: Path) -> None:
+        context, certificate = self_signed_tls(tmp_path)
+        fake = FakeNotes().start(tls=context)
+        port = int(fake.base_url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5.0):  # connects, then says nothing
+            trusting = ssl.create_default_context(cafile=str(certificate))
+            assert httpx.get(fake.url("/health"), verify=trusting, timeout=5.0).text == "ok"
+            started = time.monotonic()
+            fake.stop()
+            assert time.monotonic() - started < 3.0
+        assert not fake.running
+
+
+class TestServeUntilInterrupted:
+    def test_prints_the_lines_serves_until_stopped_then_stops_the_fake(self) -> None:
+        fake = FakeNotes().start()
+        out, stop = io.StringIO(), threading.Event()
+        serving = threading.Thread(
+            target=serve_until_interrupted, args=(fake, ["a: 1", "b: 2"]), kwargs={"stop": stop, "out": out}
+        )
+        serving.start()
+        try:
+            assert httpx.get(fake.url("/health"), timeout=5.0).text == "ok"
+            assert serving.is_alive()
+        finally:
+            stop.set()
+            serving.join(timeout=10)
+        assert not serving.is_alive()
+        assert out.getvalue() == "a: 1\nb: 2\n"
+        assert not fake.running
+
+    def test_refuses_a_fake_that_is_not_running(self) -> None:
+        with pytest.raises(RuntimeError, match="start FakeNotes first"):
+            serve_until_interrupted(FakeNotes(), ["never printed"])
+
+    @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+    def test_a_standalone_process_stops_cleanly_on_a_signal(self, stop_signal: signal.Signals) -> None:
+        script = (
+            "from syncd.testing import FakeServer\n"
+            "from syncd.testing.standalone import serve_until_interrupted\n"
+            "fake = FakeServer().start()\n"
+            "serve_until_interrupted(fake, [f'base_url: {fake.base_url}', 'ready'])\n"
+            "print('stopped' if not fake.running else 'still running')\n"
+        )
+        process = subprocess.Popen(  # noqa: S603 - a fixed argv: this interpreter and this script
+            [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            assert process.stdout is not None
+            base_url = process.stdout.readline().strip().removeprefix("base_url: ")
+            assert process.stdout.readline() == "ready\n"
+            assert httpx.get(base_url + "/anything", timeout=5.0).status_code == 404  # serving
+            process.send_signal(stop_signal)
+            rest, errors = process.communicate(timeout=10)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        assert (process.returncode, rest, errors) == (0, "stopped\n", "")
