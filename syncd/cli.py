@@ -282,11 +282,13 @@ def run() -> None:
 
 
 def _register_commands() -> None:
+    from syncd.commands.retry import retry
     from syncd.commands.sandbox import sandbox
     from syncd.commands.status import status
     from syncd.commands.sync import plan, run, run_once
+    from syncd.commands.webhooks import webhooks
 
-    for command in (run, run_once, plan, status, sandbox):
+    for command in (run, run_once, plan, status, retry, sandbox, webhooks):
         main.add_command(command)
 
 

@@ -25,6 +25,8 @@ def collect_status(runtime: Runtime, now: datetime | None = None) -> dict[str, A
     now = now or datetime.now(UTC)
     settings = runtime.settings
     status: dict[str, Any] = {"channels": [], "jobs": [], "cursors": [], "quarantine": [], "orders": {}}
+    # Resolved before the session: creating a channel row needs its own transaction, and SQLite has one writer.
+    ids = {runtime.channel_id(name): name for name in settings.channels}
     with session_scope(runtime.engine) as session:
         for name in settings.channels:
             channel = channels.get_channel_by_id(session, runtime.channel_id(name))
@@ -49,7 +51,6 @@ def collect_status(runtime: Runtime, now: datetime | None = None) -> dict[str, A
                     "error": last.error if last else None,
                 }
             )
-        ids = {runtime.channel_id(name): name for name in settings.channels}
         for cursor in cursors.list_cursors(session):
             status["cursors"].append(
                 {

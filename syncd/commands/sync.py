@@ -1,4 +1,4 @@
-"""`syncd run`, `run-once`, `plan` and `retry`."""
+"""`syncd run`, `run-once` (with live progress on a terminal) and `plan`."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import json
 import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from syncd.commands.progress import ProgressLine, is_terminal
 from syncd.sync.context import JobContext, Window
 from syncd.sync.report import PlannedWrite, RunReport
 
@@ -41,12 +43,21 @@ def _jobs(job: str) -> list[str]:
     return [job]
 
 
-def run_jobs(runtime: Runtime, jobs: list[str], window: Window, *, dry_run: bool) -> list[RunReport]:
-    """Run the jobs in order in one context (one dry-run transaction), returning their reports."""
+def run_jobs(
+    runtime: Runtime, jobs: list[str], window: Window, *, dry_run: bool, progress: TextIO | None = None
+) -> list[RunReport]:
+    """Run the jobs in order in one context (one dry-run transaction), returning their reports.
+
+    With a `progress` terminal, each job gets a live line there while it runs.
+    """
     from syncd.sync.runner import run_job
 
     with JobContext(runtime, dry_run=dry_run) as ctx:
-        return [run_job(ctx, name, window) for name in jobs]
+        if progress is None:
+            return [run_job(ctx, name, window) for name in jobs]
+        line = ProgressLine(progress, ctx.api_calls_so_far)
+        with line.logging_above():
+            return [line.run(name, partial(run_job, ctx, name, window)) for name in jobs]
 
 
 def _runtime(app: AppContext, *, migrate_first: bool = False) -> Runtime:
@@ -72,7 +83,8 @@ def run_once(app: AppContext, job: str, since: str | None, until: str | None, dr
     names = _jobs(job)
     runtime = _runtime(app)
     try:
-        reports = run_jobs(runtime, names, window, dry_run=dry_run)
+        progress = sys.stderr if is_terminal(sys.stderr) else None
+        reports = run_jobs(runtime, names, window, dry_run=dry_run, progress=progress)
     finally:
         runtime.close()
     if as_json:
@@ -136,13 +148,15 @@ def _as_json(report: RunReport) -> dict[str, object]:
 @click.command("run")
 @click.pass_obj
 def run(app: AppContext) -> None:
-    """Run the daemon: migrate the database, then every job on its schedule until SIGTERM."""
+    """Run the daemon: migrate the database, serve webhooks, /healthz, /readyz and /metrics on http.host:http.port,
+    and run every job on its schedule until SIGTERM."""
     from syncd.sync.leases import daemon_lock
     from syncd.sync.scheduler import Daemon
 
-    runtime = _runtime(app, migrate_first=True)
-    try:
-        with daemon_lock(runtime.settings.database.url):
+    # The lock first: a daemon refused because another one runs must not migrate the database under it.
+    with daemon_lock(app.settings().database.url):
+        runtime = _runtime(app, migrate_first=True)
+        try:
             Daemon(runtime).start()
-    finally:
-        runtime.close()
+        finally:
+            runtime.close()

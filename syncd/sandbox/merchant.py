@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import random
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -88,6 +89,8 @@ class Merchant:
             rules.setdefault(section, {}).update(values)
         return {
             "database": {"url": database_url, "require_encryption": False},
+            # Loopback only, on a port free now: the sandbox must never listen on every interface.
+            "http": {"host": "127.0.0.1", "port": free_port(), "public_url": None},
             "tiktok": self.tiktok.config_block(),
             "stores": stores,
             "sync": rules,
@@ -110,6 +113,14 @@ class Merchant:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def platform_of(store: EmulatedStore) -> str:

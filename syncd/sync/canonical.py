@@ -27,6 +27,8 @@ class CanonicalRef:
 
     product_id: int
     variant_ids: dict[str, int] = field(default_factory=dict)
+    # SKUs this store variant was not bound to before: stock reads may have skipped their levels.
+    new_skus: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +94,10 @@ def upsert_store_product(session: Session, channel_id: int, product: Product, *,
         if current.title != product.title:
             catalog.update_product(session, product_id, title=product.title)
     variant_ids: dict[str, int] = {}
+    new_skus: list[str] = []
     for variant in product.variants:
+        if bindings.to_internal(session, channel_id, BindingKind.VARIANT, variant.external_id) is None:
+            new_skus.append(variant.sku)
         # The upsert is keyed by SKU: a SKU held by another product moves here with its bindings and stock.
         variant_id = catalog.upsert_variant(
             session, variant.sku, product_id, title=variant.title, barcode=variant.barcode
@@ -102,7 +107,7 @@ def upsert_store_product(session: Session, channel_id: int, product: Product, *,
             bindings.bind(session, channel_id, BindingKind.INVENTORY_ITEM, variant.inventory_item_id, variant_id)
         variant_ids[variant.sku] = variant_id
     bindings.bind(session, channel_id, BindingKind.PRODUCT, product.external_id, product_id, digest=digest)
-    return CanonicalRef(product_id, variant_ids)
+    return CanonicalRef(product_id, variant_ids, tuple(new_skus))
 
 
 def bind_channel_product(session: Session, channel_id: int, product: Product) -> list[str]:

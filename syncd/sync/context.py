@@ -7,24 +7,27 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from syncd.config import TIKTOK_CHANNEL
 from syncd.connector import Connector
+from syncd.errors import ConfigError
 from syncd.runtime import Runtime
 from syncd.store import cursors, quarantine
 from syncd.store.engine import make_engine, session_scope
 from syncd.sync.report import PlannedWrite, RunReport
 
 log = logging.getLogger("syncd.sync")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,21 @@ class JobContext:
             self._connectors[channel] = connector
             self._calls_before[channel] = connector.api_calls()
         return self._connectors[channel]
+
+    def capability(self, channel: str, protocol: Callable[..., T]) -> T:
+        """The channel's connector as `protocol`, a capability of `syncd.connector`; ConfigError if it lacks it."""
+        found = self.optional_capability(channel, protocol)
+        if found is None:
+            capability = getattr(protocol, "__name__", repr(protocol))
+            connector = self.connector(channel).name
+            raise ConfigError([f"{channel}: the {connector} connector has no {capability} capability"])
+        return found
+
+    def optional_capability(self, channel: str, protocol: Callable[..., T]) -> T | None:
+        """The channel's connector as `protocol`, or None when it lacks that capability (for steps it may skip)."""
+        # A callable rather than type[T]: mypy refuses a protocol class where type[T] is expected (type-abstract).
+        connector = self.connector(channel)
+        return cast(T, connector) if isinstance(connector, cast(type, protocol)) else None
 
     def channel_id(self, channel: str) -> int:
         """The channel's database id."""
@@ -152,6 +170,11 @@ class JobContext:
             if sent:
                 report.api_calls[connector.name] += sent
             self._calls_before[channel] = connector.api_calls()
+
+    def api_calls_so_far(self) -> int:
+        """Calls sent so far by the connectors this context opened; safe to read from another thread."""
+        # list() copies the dict in one step, so a connector opened meanwhile cannot break the iteration.
+        return sum(connector.api_calls() for connector in list(self._connectors.values()))
 
     def close(self) -> None:
         """Close the connectors; a dry run's database changes are rolled back here."""

@@ -19,9 +19,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from syncd.connector import Connector, OrderReferenceSink, OrderSink, WriteResult, WriteStatus
+from syncd.connector import OrderReferenceSink, OrderSink, WriteResult, WriteStatus
 from syncd.domain import Order, OrderReference
-from syncd.errors import ConfigError
 from syncd.store import catalog, orders, reservations
 from syncd.store.enums import OrderLinkState
 from syncd.store.models import OrderLink
@@ -36,11 +35,6 @@ ORDER_KIND = "order"  # quarantine kind of a TikTok order
 FINISHED = frozenset({OrderLinkState.LINKED, OrderLinkState.CANCELLED, OrderLinkState.PLATFORM})
 # Links that have no store order and may still get one.
 OPEN = frozenset({OrderLinkState.PENDING, OrderLinkState.QUARANTINED})
-
-
-def missing(channel: str, connector: Connector, capability: type) -> ConfigError:
-    """The error for a channel whose connector lacks a capability the job needs."""
-    return ConfigError([f"{channel}: the {connector.name} connector has no {capability.__name__} capability"])
 
 
 def now_of(ctx: JobContext) -> datetime:
@@ -58,16 +52,10 @@ class OrderSteps:
         self.store_channel = ctx.catalog_store
         self.store_channel_id = ctx.channel_id(self.store_channel)
         # Opened here, before any lock is taken: opening a connector may read its credentials from the database.
-        store = ctx.connector(self.store_channel)
-        if not isinstance(store, OrderSink):
-            raise missing(self.store_channel, store, OrderSink)
-        tiktok = ctx.connector(ctx.tiktok_channel)
-        if not isinstance(tiktok, OrderReferenceSink):
-            raise missing(ctx.tiktok_channel, tiktok, OrderReferenceSink)
-        self.store: OrderSink = store
-        self.references: OrderReferenceSink = tiktok
-        self.store_platform = store.name
-        self.tiktok_platform = tiktok.name
+        self.store = ctx.capability(self.store_channel, OrderSink)
+        self.references = ctx.capability(ctx.tiktok_channel, OrderReferenceSink)
+        self.store_platform = ctx.connector(self.store_channel).name
+        self.tiktok_platform = ctx.connector(ctx.tiktok_channel).name
         self.now = now_of(ctx)
 
     # -- reading and recording ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from syncd.store import restocks
 from syncd.store.enums import RestockState
 from syncd.store.models import ReturnRestock
 from syncd.sync.context import JobContext
-from syncd.sync.order_protocol import missing, now_of
+from syncd.sync.order_protocol import now_of
 from syncd.sync.report import RunReport
 
 KIND = "return"  # quarantine kind, keyed by TikTok return id
@@ -36,14 +36,9 @@ class Restocker:
         self.report = report
         self.store_channel = ctx.catalog_store
         self.store_channel_id = ctx.channel_id(self.store_channel)
-        store = ctx.connector(self.store_channel)
-        if not isinstance(store, StockSource):
-            raise missing(self.store_channel, store, StockSource)
-        if not isinstance(store, StockSink):
-            raise missing(self.store_channel, store, StockSink)
-        self.source: StockSource = store
-        self.sink: StockSink = store
-        self.store_platform = store.name
+        self.source = ctx.capability(self.store_channel, StockSource)
+        self.sink = ctx.capability(self.store_channel, StockSink)
+        self.store_platform = ctx.connector(self.store_channel).name
         self.now = now_of(ctx)
         self._levels: dict[str, StockLevel] | None = None
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from syncd.config.models import StockRule
-from syncd.connector import Connector, StockSink, WriteResult
+from syncd.connector import StockSink, WriteResult
 from syncd.domain import StockUpdate
 from syncd.store import bindings, catalog, quarantine, reservations
 from syncd.store import stock as stock_repo
@@ -173,16 +173,16 @@ def push_stock(
         rule = ctx.settings.stock_rule(channel)
         if not rule.push:
             continue
-        connector = ctx.connector(channel)
-        if not isinstance(connector, StockSink):
-            report.note(f"{channel}: the {connector.name} connector cannot write stock; nothing pushed")
+        sink = ctx.optional_capability(channel, StockSink)
+        if sink is None:
+            report.note(f"{channel}: the {ctx.connector(channel).name} connector cannot write stock; nothing pushed")
             continue
         with ctx.session() as session:
             pushes = plan_pushes(ctx, session, report, channel, rule, wanted)
         for batch in batches(pushes, BATCH_UPDATES):
             if ctx.stop.is_set():
                 return
-            send(ctx, report, channel, connector, batch)
+            send(ctx, report, channel, sink, batch)
 
 
 def plan_pushes(
@@ -297,22 +297,20 @@ def batches(pushes: Sequence[Push], limit: int) -> Iterator[list[Push]]:
         yield batch
 
 
-def send(ctx: JobContext, report: RunReport, channel: str, connector: Connector, pushes: Sequence[Push]) -> None:
+def send(ctx: JobContext, report: RunReport, channel: str, sink: StockSink, pushes: Sequence[Push]) -> None:
     """Write one batch and record the outcome of each push (planned only, in a dry run)."""
     if ctx.dry_run:
         for push in pushes:
             where = ", ".join(f"{u.location_id or 'default'}={u.quantity}" for u in push.updates)
             ctx.plan(report, channel, "set_stock", push.sku, f"{push.quantity} ({where})")
         return
-    if not isinstance(connector, StockSink):
-        raise TypeError(f"{channel}: the {connector.name} connector cannot write stock")
     channel_id = ctx.channel_id(channel)
     with ctx.session() as session:
         for push in pushes:
             stock_repo.record_pushed(session, channel_id, push.variant_id, push.quantity)
     updates = [update for push in pushes for update in push.updates]
-    results = connector.write_stock(updates)
-    report.wrote(connector.name, len(updates))
+    results = sink.write_stock(updates)
+    report.wrote(ctx.connector(channel).name, len(updates))
     if len(results) != len(updates):
         raise RuntimeError(f"{channel}: the connector returned {len(results)} results for {len(updates)} updates")
     with ctx.session() as session:

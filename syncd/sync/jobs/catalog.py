@@ -18,13 +18,14 @@ from sqlmodel import Session
 
 from syncd.connector import CatalogSource, Page, RejectedRecord
 from syncd.domain import Product
-from syncd.errors import SyncError
+from syncd.store import cursors
 from syncd.sync import canonical
 from syncd.sync.context import JobContext, Window
 from syncd.sync.jobs.catalog_tiktok import StagedProduct, TikTokListings
 from syncd.sync.report import RunReport
 
 STREAM = "catalog"
+STOCK_STREAM = "stock"  # the stock job's cursor on the same store
 PRODUCT = "product"  # quarantine kind on a store channel, keyed by the store's product id
 UNKNOWN_SKUS_SHOWN = 10
 
@@ -33,7 +34,7 @@ def run(ctx: JobContext, window: Window) -> RunReport:
     """Sync the store of record's catalog to the canonical catalog and TikTok, then bind the other stores' ids."""
     report = RunReport(job="catalog")
     since = _since(window, report)
-    sources = {store: _source(ctx, store) for store in [ctx.catalog_store, *ctx.sales_stores]}
+    sources = {store: ctx.capability(store, CatalogSource) for store in [ctx.catalog_store, *ctx.sales_stores]}
     listings = TikTokListings(ctx, report)
     if ctx.dry_run:
         # A dry run's transaction holds SQLite's write lock from its first statement to the end of the run, so
@@ -59,13 +60,6 @@ def _since(window: Window, report: RunReport) -> str | None:
     since = window.since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     report.note(f"reading products changed since {since} (window.since), not from the cursor")
     return since
-
-
-def _source(ctx: JobContext, channel: str) -> CatalogSource:
-    connector = ctx.connector(channel)
-    if not isinstance(connector, CatalogSource):
-        raise SyncError(f"store {channel!r}: the {connector.name} connector cannot read products (no CatalogSource)")
-    return connector
 
 
 def _start(ctx: JobContext, channel: str, since: str | None) -> tuple[str | None, bool]:
@@ -132,6 +126,10 @@ def _stage(
             ref = canonical.lookup_store_product(session, channel_id, product)
         if ref is None:
             ref = canonical.upsert_store_product(session, channel_id, product, digest=digest)
+            if ref.new_skus:
+                # The stock job skips levels of SKUs it does not know yet and moves on; restarting its cursor
+                # makes the next stock run read these SKUs' stock instead of waiting for them to change.
+                cursors.reset_cursor(session, channel_id, STOCK_STREAM)
         ctx.release_quarantine(session, store, PRODUCT, product.external_id)
         staged.append(StagedProduct(product, ref))
     return staged

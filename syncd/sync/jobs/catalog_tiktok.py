@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from syncd.connector import CatalogSink, Connector, WriteResult, WriteStatus
+from syncd.connector import CatalogSink, WriteResult, WriteStatus
 from syncd.domain import Listing, Product, ProductStatus
-from syncd.errors import SyncError
 from syncd.store import bindings, stock
 from syncd.store.enums import BindingKind
 from syncd.store.sql import chunked
@@ -85,12 +84,9 @@ class TikTokListings:
         self.report = report
         self.channel = ctx.tiktok_channel
         self.channel_id = ctx.channel_id(self.channel)
-        connector = ctx.connector(self.channel)
-        if not isinstance(connector, CatalogSink):
-            raise SyncError(f"the {connector.name} connector cannot write listings (no CatalogSink)")
-        self.connector: Connector = connector
-        self.sink: CatalogSink = connector
-        self.platform = connector.name
+        self.sink = ctx.capability(self.channel, CatalogSink)
+        self.connector = ctx.connector(self.channel)
+        self.platform = self.connector.name
         self.settings = ctx.settings
         # Set at the first creation TikTok refuses for a retryable reason: the rest wait for the next run.
         self.creations_stopped = False

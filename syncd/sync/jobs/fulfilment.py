@@ -22,7 +22,7 @@ from syncd.errors import AuthError, SyncError
 from syncd.store import orders
 from syncd.store.models import OrderLink
 from syncd.sync.context import JobContext, Window
-from syncd.sync.order_protocol import missing, now_of
+from syncd.sync.order_protocol import now_of
 from syncd.sync.report import RunReport
 
 KIND = "fulfilment"  # quarantine kind, keyed by TikTok order id
@@ -68,15 +68,9 @@ class _Shipper:
         self.report = report
         self.store_channel = ctx.catalog_store
         self.store_channel_id = ctx.channel_id(self.store_channel)
-        store = ctx.connector(self.store_channel)
-        if not isinstance(store, FulfilmentSource):
-            raise missing(self.store_channel, store, FulfilmentSource)
-        tiktok = ctx.connector(ctx.tiktok_channel)
-        if not isinstance(tiktok, FulfilmentSink):
-            raise missing(ctx.tiktok_channel, tiktok, FulfilmentSink)
-        self.source: FulfilmentSource = store
-        self.sink: FulfilmentSink = tiktok
-        self.tiktok_platform = tiktok.name
+        self.source = ctx.capability(self.store_channel, FulfilmentSource)
+        self.sink = ctx.capability(ctx.tiktok_channel, FulfilmentSink)
+        self.tiktok_platform = ctx.connector(ctx.tiktok_channel).name
         self.carriers = {name.casefold(): provider for name, provider in ctx.settings.sync.fulfilment.carriers.items()}
         self.now = now_of(ctx)
 

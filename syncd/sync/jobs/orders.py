@@ -27,7 +27,7 @@ from syncd.store.engine import session_scope
 from syncd.store.enums import OrderLinkState
 from syncd.store.models import OrderLink
 from syncd.sync.context import JobContext, Window
-from syncd.sync.order_protocol import FINISHED, OrderSteps, missing
+from syncd.sync.order_protocol import FINISHED, OrderSteps
 from syncd.sync.report import RunReport
 
 STREAM = "orders"
@@ -40,7 +40,7 @@ WAITING = frozenset({OrderStatus.UNPAID, OrderStatus.ON_HOLD})
 def run(ctx: JobContext, window: Window) -> RunReport:
     """Read TikTok orders changed since the cursor (or `window.since`), then sweep the links still waiting."""
     report = RunReport(job="orders")
-    source = _order_source(ctx)
+    source = ctx.capability(ctx.tiktok_channel, OrderSource)
     steps = OrderSteps(ctx, report)
     _note_policy(ctx, steps, report)
     seen: set[str] = set()
@@ -73,7 +73,7 @@ def run(ctx: JobContext, window: Window) -> RunReport:
 def retry_order(ctx: JobContext, tiktok_order_id: str) -> RunReport:
     """Run one TikTok order through the job again (`syncd retry`), e.g. after its SKU was added to the store."""
     report = RunReport(job="orders")
-    source = _order_source(ctx)
+    source = ctx.capability(ctx.tiktok_channel, OrderSource)
     steps = OrderSteps(ctx, report)
     found = source.get_orders([tiktok_order_id])
     if not found:
@@ -142,13 +142,6 @@ def process(steps: OrderSteps, order: Order, *, retry: bool = False) -> None:
 def _set_aside(link: OrderLink, order: Order) -> bool:
     """True for a quarantined order that has not changed on TikTok since it was quarantined."""
     return link.state is OrderLinkState.QUARANTINED and order.updated_at <= link.updated_at
-
-
-def _order_source(ctx: JobContext) -> OrderSource:
-    tiktok = ctx.connector(ctx.tiktok_channel)
-    if not isinstance(tiktok, OrderSource):
-        raise missing(ctx.tiktok_channel, tiktok, OrderSource)
-    return tiktok
 
 
 def _past_hold_window(steps: OrderSteps, order: Order) -> bool:

@@ -1,9 +1,10 @@
 """The reconcile job: a full read of both sides that repairs drift, and reports what it repaired.
 
-Drift it repairs: a listing edited by hand or missed by an incremental read (the catalog read again from the
-start, every owned field compared by digest), stock a channel did not apply or that was changed behind syncd's
-back (the store of record read in full, each channel's quantities read back and re-pushed where they differ),
-and orders missed by both webhook and poll (TikTok orders of the last `ORDER_LOOKBACK` read again).
+Drift it repairs: a product change an incremental read missed (the catalog read again from the start, every
+owned field compared by digest with the one recorded at the last write), orders missed by both webhook and poll
+(TikTok orders of the last `ORDER_LOOKBACK` read again), and stock a channel did not apply or that was changed
+behind syncd's back (the store of record read in full, each channel's quantities read back and re-pushed where
+they differ). A listing edited by hand on TikTok is not detected yet: TikTok's listings are never read back.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ def run(ctx: JobContext, window: Window) -> RunReport:
     report.absorb(catalog.run(ctx, Window(since=window.since or EPOCH)))
     if ctx.stop.is_set():
         return report
-    report.absorb(_stock(ctx))
+    # Orders before stock: an order found here takes units from the store of record, and the stock pass must
+    # push what is left, not what the store held before it (TikTok would show units already sold).
+    report.absorb(_orders(ctx, window))
     if ctx.stop.is_set():
         return report
-    report.absorb(_orders(ctx, window))
+    report.absorb(_stock(ctx))
     repaired = report.created + report.updated
     report.note(f"repaired {repaired} record(s)" if repaired else "no drift found")
     return report

@@ -22,7 +22,7 @@ from syncd.store import cursors, restocks
 from syncd.store.engine import session_scope
 from syncd.store.enums import OrderLinkState, RestockState
 from syncd.sync.context import JobContext, Window
-from syncd.sync.order_protocol import OrderSteps, missing
+from syncd.sync.order_protocol import OrderSteps
 from syncd.sync.report import RunReport
 from syncd.sync.return_restock import KIND, Restocker
 
@@ -82,13 +82,8 @@ class _Returns:
     def __init__(self, ctx: JobContext, report: RunReport) -> None:
         self.ctx = ctx
         self.report = report
-        tiktok = ctx.connector(ctx.tiktok_channel)
-        if not isinstance(tiktok, ReturnSource):
-            raise missing(ctx.tiktok_channel, tiktok, ReturnSource)
-        if not isinstance(tiktok, OrderSource):
-            raise missing(ctx.tiktok_channel, tiktok, OrderSource)
-        self.source: ReturnSource = tiktok
-        self.orders: OrderSource = tiktok
+        self.source = ctx.capability(ctx.tiktok_channel, ReturnSource)
+        self.orders = ctx.capability(ctx.tiktok_channel, OrderSource)
         self.steps = OrderSteps(ctx, report)
         self.restocker = Restocker(ctx, report)
 

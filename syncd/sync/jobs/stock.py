@@ -65,13 +65,13 @@ def push_everywhere(ctx: JobContext, report: RunReport, variant_ids: Iterable[in
 def read_store_of_record(ctx: JobContext, report: RunReport, *, full: bool = False) -> bool:
     """Apply the store of record's levels changed since the cursor (all of them when `full`); False if stopped."""
     store = ctx.catalog_store
-    connector = ctx.connector(store)
-    if not isinstance(connector, StockSource):
-        report.note(f"{store}: the {connector.name} connector cannot read stock; on-hand not updated")
+    source = ctx.optional_capability(store, StockSource)
+    if source is None:
+        report.note(f"{store}: the {ctx.connector(store).name} connector cannot read stock; on-hand not updated")
         return True
     with ctx.session() as session:
         since = None if full else ctx.get_cursor(session, store, STREAM)
-    for page in connector.read_stock(since):
+    for page in source.read_stock(since):
         with ctx.session() as session:
             _apply_page(ctx, session, report, page)
             ctx.set_cursor(session, store, STREAM, page.checkpoint)

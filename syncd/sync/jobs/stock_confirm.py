@@ -29,11 +29,11 @@ def confirm_from_channel(ctx: JobContext, report: RunReport, channel: str) -> bo
         return apply_sales(ctx, report, channel, full=True)
     if channel == ctx.catalog_store:
         raise ValueError("the store of record's stock is read by read_store_of_record, not confirmed")
-    connector = ctx.connector(channel)
-    if not isinstance(connector, StockSource):
-        report.note(f"{channel}: the {connector.name} connector cannot read stock; nothing confirmed")
+    source = ctx.optional_capability(channel, StockSource)
+    if source is None:
+        report.note(f"{channel}: the {ctx.connector(channel).name} connector cannot read stock; nothing confirmed")
         return True
-    for page in connector.read_stock(None):
+    for page in source.read_stock(None):
         with ctx.session() as session:
             _confirm_page(ctx, session, report, channel, page)
         if ctx.stop.is_set():

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from syncd.connector import Connector, Page, StockSink, StockSource, WriteResult, WriteStatus
+from syncd.connector import Page, StockSink, StockSource, WriteResult, WriteStatus
 from syncd.domain import StockLevel, StockUpdate
 from syncd.store import bindings, catalog, quarantine
 from syncd.store import stock as stock_repo
@@ -50,16 +50,16 @@ class Sale:
 
 def apply_sales(ctx: JobContext, report: RunReport, store: str, *, full: bool = False) -> bool:
     """Read a store's stock changed since its cursor (all when `full`) and apply its sales; False if incomplete."""
-    connector = ctx.connector(store)
-    if not isinstance(connector, StockSource):
-        report.note(f"{store}: the {connector.name} connector cannot read stock; its sales are not applied")
+    source = ctx.optional_capability(store, StockSource)
+    if source is None:
+        report.note(f"{store}: the {ctx.connector(store).name} connector cannot read stock; its sales are not applied")
         return True
     if not ctx.settings.stock_rule(store).push:
         return True  # syncd does not manage this store's stock, so its quantities say nothing about sales
-    sink = ctx.connector(ctx.catalog_store)
+    sink = ctx.optional_capability(ctx.catalog_store, StockSink)
     with ctx.session() as session:
         since = None if full else ctx.get_cursor(session, store, STREAM)
-    for page in connector.read_stock(since):
+    for page in source.read_stock(since):
         with ctx.session() as session:
             sales = _find_sales(ctx, session, report, store, page)
         results = _write_down(ctx, report, sink, sales)
@@ -155,7 +155,7 @@ def _record_ids(session: Session, record_id: int, variant_id: int, state: StockS
     return {"variant_external_id": variant, "product_external_id": product} if variant and product else {}
 
 
-def _write_down(ctx: JobContext, report: RunReport, sink: Connector, sales: Sequence[Sale]) -> list[WriteResult]:
+def _write_down(ctx: JobContext, report: RunReport, sink: StockSink | None, sales: Sequence[Sale]) -> list[WriteResult]:
     """Send the store of record's updates for these sales (planned only, in a dry run)."""
     updates = [update for sale in sales for _, update in sale.updates]
     if not updates:
@@ -166,11 +166,11 @@ def _write_down(ctx: JobContext, report: RunReport, sink: Connector, sales: Sequ
             detail = f"{update.expected} -> {update.quantity} at {update.location_id}"
             ctx.plan(report, record, "set_stock", update.sku, detail)
         return [WriteResult(key=update.sku, status=WriteStatus.UPDATED) for update in updates]
-    if not isinstance(sink, StockSink):
+    if sink is None:
         error = f"the store of record ({record}) cannot write stock"
         return [WriteResult.failed(update.sku, error) for update in updates]
     results = sink.write_stock(updates)
-    report.wrote(sink.name, len(updates))
+    report.wrote(ctx.connector(record).name, len(updates))
     if len(results) != len(updates):
         raise RuntimeError(f"{record}: the connector returned {len(results)} results for {len(updates)} updates")
     return results
