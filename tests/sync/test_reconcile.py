@@ -116,11 +116,6 @@ def test_quantities_changed_on_tiktok_are_put_back(
     assert watch.writes() == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: reconcile never reads the TikTok listings back; its catalog pass compares the store's "
-    "fields with the digest recorded at the last write, so a listing edited on TikTok stays edited",
-)
 def test_listing_title_edited_on_tiktok_is_put_back(
     merchant: Merchant, make_runtime: MakeRuntime, context: OpenContext
 ) -> None:

@@ -30,12 +30,15 @@ PRODUCT = "product"  # quarantine kind on a store channel, keyed by the store's 
 UNKNOWN_SKUS_SHOWN = 10
 
 
-def run(ctx: JobContext, window: Window) -> RunReport:
-    """Sync the store of record's catalog to the canonical catalog and TikTok, then bind the other stores' ids."""
+def run(ctx: JobContext, window: Window, *, verify_listings: bool = False) -> RunReport:
+    """Sync the store of record's catalog to the canonical catalog and TikTok, then bind the other stores' ids.
+
+    With `verify_listings` (reconcile), bound listings are read back and hand edits on TikTok are put back.
+    """
     report = RunReport(job="catalog")
     since = _since(window, report)
     sources = {store: ctx.capability(store, CatalogSource) for store in [ctx.catalog_store, *ctx.sales_stores]}
-    listings = TikTokListings(ctx, report)
+    listings = TikTokListings(ctx, report, verify_listings=verify_listings)
     if ctx.dry_run:
         # A dry run's transaction holds SQLite's write lock from its first statement to the end of the run, so
         # TikTok must load its token from the database (a call does) before that transaction begins.

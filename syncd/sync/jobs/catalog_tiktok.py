@@ -79,9 +79,12 @@ class Prepared:
 class TikTokListings:
     """Links, creates and updates the TikTok listings of the store of record's products, page by page."""
 
-    def __init__(self, ctx: JobContext, report: RunReport) -> None:
+    def __init__(self, ctx: JobContext, report: RunReport, *, verify_listings: bool = False) -> None:
         self.ctx = ctx
         self.report = report
+        # Reconcile: read bound listings back and put back what was edited on TikTok (the digest only knows
+        # what syncd last sent).
+        self.verify_listings = verify_listings
         self.channel = ctx.tiktok_channel
         self.channel_id = ctx.channel_id(self.channel)
         self.sink = ctx.capability(self.channel, CatalogSink)
@@ -101,11 +104,32 @@ class TikTokListings:
         with self.ctx.session() as session:
             bound = canonical.channel_products(session, self.channel_id, [s.ref.product_id for s in staged])
         unbound = [s for s in staged if s.ref.product_id not in bound]
-        skus = sorted({v.sku for s in unbound for v in s.product.variants})
+        checked = [s for s in staged if s.ref.product_id in bound] if self.verify_listings else []
+        skus = sorted({v.sku for s in [*unbound, *checked] for v in s.product.variants})
         found = self.sink.find_variants_by_sku(skus) if skus else {}
+        self._forget_edited(checked, found, bound)
         with self.ctx.session() as session:
             skipped = self._link(session, unbound, found, bound)
             return self._plan(session, [s for s in staged if s.ref.product_id not in skipped], bound)
+
+    def _forget_edited(
+        self, checked: Sequence[StagedProduct], found: dict[str, Product], bound: dict[int, ChannelBinding]
+    ) -> None:
+        """Drop the recorded digest of listings whose title or prices differ on TikTok, so they are updated."""
+        for item in checked:
+            binding = bound[item.ref.product_id]
+            shown = best_holder(item.product, found)
+            if shown is None or shown.external_id != binding.external_id:
+                continue
+            expected = channel_product(item.product, self.settings.sync.prices)
+            prices = {v.sku: v.price for v in expected.variants}
+            edited = shown.title != expected.title or any(
+                v.price is not None and prices.get(v.sku) is not None and v.price != prices[v.sku]
+                for v in shown.variants
+            )
+            if edited:
+                bound[item.ref.product_id] = ChannelBinding(binding.external_id, None)
+                self.report.note(f"TikTok listing {binding.external_id} was edited on TikTok; putting it back")
 
     def _link(
         self,

@@ -4,7 +4,7 @@ Drift it repairs: a product change an incremental read missed (the catalog read 
 owned field compared by digest with the one recorded at the last write), orders missed by both webhook and poll
 (TikTok orders of the last `ORDER_LOOKBACK` read again), and stock a channel did not apply or that was changed
 behind syncd's back (the store of record read in full, each channel's quantities read back and re-pushed where
-they differ). A listing edited by hand on TikTok is not detected yet: TikTok's listings are never read back.
+they differ). TikTok listings are read back too: one whose title or prices were edited by hand is put back.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def run(ctx: JobContext, window: Window) -> RunReport:
     """Compare and repair catalog, stock and orders; the counts say how much was repaired."""
     report = RunReport(job="reconcile")
     # Reading from the epoch re-reads everything; an existing cursor is never moved back by it.
-    report.absorb(catalog.run(ctx, Window(since=window.since or EPOCH)))
+    report.absorb(catalog.run(ctx, Window(since=window.since or EPOCH), verify_listings=True))
     if ctx.stop.is_set():
         return report
     # Orders before stock: an order found here takes units from the store of record, and the stock pass must
