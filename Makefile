@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest sandbox clean
+.PHONY: test lint typecheck pytest sandbox bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: lint typecheck pytest
 # A seeded merchant on the built-in emulators, with syncd running against them until Ctrl-C.
 sandbox: $(STAMP)
 	$(BIN)/syncd sandbox $(SANDBOX_ARGS)
+
+# Propagation time, Shopify stock change -> TikTok, through syncd's webhooks (median, p95, max over 200 changes).
+bench: $(STAMP)
+	$(BIN)/python -m bench propagation --changes 200
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build *.egg-info

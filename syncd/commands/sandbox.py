@@ -65,14 +65,14 @@ def sandbox(
     database_url = f"sqlite:///{workdir / 'syncd.db'}"
     with start_merchant(stores, products=products, variants=variants, stock=stock, seed=seed) as merchant:
         placed = prepare_marketplace(merchant, orders=orders, seed=seed)
-        schedules: dict[str, dict[str, object]] = {} if once else LIVE_SCHEDULES
         path = Path(config_out) if config_out else workdir / "config.yaml"
-        merchant.write_config(path, database_url)
-        if schedules:
-            _add_schedules(path, schedules)
+        # Live, syncd serves webhooks on loopback and the emulators deliver there; the fast polls stay as the
+        # safety net. `--once` runs the jobs directly and serves nothing.
+        merchant.write_config(path, database_url, webhooks=not once, schedules=None if once else LIVE_SCHEDULES)
         if emulators_only:
             click.echo(f"emulators are running; config written to {path}")
             click.echo(f"try: syncd --config {path} db upgrade && syncd --config {path} run-once")
+            click.echo(f"then: syncd --config {path} run, and syncd --config {path} webhooks register once it serves")
             click.echo("press Ctrl-C to stop")
             _wait_for_interrupt()
             return
@@ -90,25 +90,23 @@ def sandbox(
             runtime.close()
 
 
-def _add_schedules(path: Path, schedules: dict[str, dict[str, object]]) -> None:
-    import yaml
-
-    config = yaml.safe_load(path.read_text())
-    config["schedules"] = schedules
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-
-
 def _live(merchant: Merchant, runtime: Runtime, order_every: float, seed: int, path: Path) -> None:
     from syncd.sandbox.scenario import OrderStream
+    from syncd.sandbox.webhooks import public_url, start_subscriber
     from syncd.sync.scheduler import Daemon
 
     click.echo(
         f"sandbox: config {path}; TikTok {merchant.tiktok.server.base_url}; stores "
         + ", ".join(f"{n} {s.server.base_url}" for n, s in merchant.stores.items())
     )
-    click.echo("sandbox: syncd is running every job on a fast schedule; press Ctrl-C to stop")
+    click.echo(
+        f"sandbox: syncd serves webhooks on {public_url(runtime.settings)} and runs every job on a fast "
+        "schedule; press Ctrl-C to stop"
+    )
     stream = OrderStream(merchant, order_every, seed)
     stream.start()
+    # The daemon owns the main thread (it stops on Ctrl-C); the subscriber registers the webhooks once it serves.
+    start_subscriber(runtime.settings)
     try:
         Daemon(runtime).start()
     finally:

@@ -66,8 +66,19 @@ class Merchant:
     catalog_store: str
     products: list[SeedProduct] = field(default_factory=list)
 
-    def config(self, database_url: str, **sync: Any) -> dict[str, Any]:
-        """A complete config.yaml (as a mapping) for this merchant; secrets inline (sandbox only)."""
+    def config(
+        self,
+        database_url: str,
+        *,
+        webhooks: bool = False,
+        schedules: dict[str, dict[str, object]] | None = None,
+        **sync: Any,
+    ) -> dict[str, Any]:
+        """A complete config.yaml (as a mapping) for this merchant; secrets inline (sandbox only).
+
+        With `webhooks`, `http.public_url` is the loopback address syncd serves on, so the emulators (on the same
+        machine) can deliver to it; `schedules` replaces the default job schedules.
+        """
         stores = [
             {
                 "name": name,
@@ -87,19 +98,32 @@ class Merchant:
         }
         for section, values in sync.items():
             rules.setdefault(section, {}).update(values)
-        return {
+        port = free_port()
+        config: dict[str, Any] = {
             "database": {"url": database_url, "require_encryption": False},
             # Loopback only, on a port free now: the sandbox must never listen on every interface.
-            "http": {"host": "127.0.0.1", "port": free_port(), "public_url": None},
+            "http": {"host": "127.0.0.1", "port": port, "public_url": f"http://127.0.0.1:{port}" if webhooks else None},
             "tiktok": self.tiktok.config_block(),
             "stores": stores,
             "sync": rules,
             "logging": {"level": "INFO", "format": "text"},
         }
+        if schedules is not None:
+            config["schedules"] = schedules
+        return config
 
-    def write_config(self, path: Path, database_url: str, **sync: Any) -> Path:
-        """Write the config to `path` and return it."""
-        path.write_text(yaml.safe_dump(self.config(database_url, **sync), sort_keys=False))
+    def write_config(
+        self,
+        path: Path,
+        database_url: str,
+        *,
+        webhooks: bool = False,
+        schedules: dict[str, dict[str, object]] | None = None,
+        **sync: Any,
+    ) -> Path:
+        """Write the config (see `config`) to `path` and return it."""
+        config = self.config(database_url, webhooks=webhooks, schedules=schedules, **sync)
+        path.write_text(yaml.safe_dump(config, sort_keys=False))
         return path
 
     def close(self) -> None:

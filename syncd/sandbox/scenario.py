@@ -41,6 +41,15 @@ def ship_imported(merchant: Merchant) -> dict[str, str]:
     return shipped
 
 
+def sync_once(runtime: Runtime, jobs: tuple[str, ...] = ("catalog", "stock")) -> None:
+    """Run `jobs` once, in order, as `syncd run-once` would; raise if one did not finish cleanly."""
+    with JobContext(runtime) as ctx:
+        for job in jobs:
+            report = run_job(ctx, job)
+            if not report.ok:
+                raise RuntimeError(f"sandbox: the {job} job did not finish cleanly: {report.notes}")
+
+
 def two_passes(merchant: Merchant, runtime: Runtime, placed: list[str]) -> dict[str, Any]:
     """Run every job twice; the second pass must write nothing. Return the passes and the checks."""
     passes: list[dict[str, Any]] = []
